@@ -1,0 +1,21 @@
+"""Every table, imported here so `SQLModel.metadata` is complete for Alembic and tests."""
+
+from storage.tables.charter import Commitment, OwnerSchedule, Question, Service
+from storage.tables.people import Marker, Person, Role
+from storage.tables.pulses import Answer, Comment, Interaction, Pulse, PulseStatus, SlackEvent
+
+__all__ = [
+    "Answer",
+    "Comment",
+    "Commitment",
+    "Interaction",
+    "Marker",
+    "OwnerSchedule",
+    "Person",
+    "Pulse",
+    "PulseStatus",
+    "Question",
+    "Role",
+    "Service",
+    "SlackEvent",
+]
