@@ -122,16 +122,16 @@ class Settings(BaseSettings):
 
 
 _ENV_NAMES = {
-    name: next(iter(field.validation_alias.choices))  # type: ignore[union-attr]
+    name: str(field.validation_alias.choices[0])
     for name, field in Settings.model_fields.items()
-    if field.validation_alias is not None
+    if isinstance(field.validation_alias, AliasChoices)
 }
 
 
 def load_settings(env_file: Path | None = Path(".env"), **overrides: Any) -> Settings:
     """Build settings from the environment, or raise SettingsError naming the first bad one."""
     try:
-        return Settings(_env_file=env_file, **overrides)  # type: ignore[call-arg]
+        return Settings(_env_file=env_file, **overrides)
     except ValidationError as exc:
         error = exc.errors()[0]
         field = str(error["loc"][0]) if error["loc"] else "?"

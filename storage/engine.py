@@ -81,7 +81,7 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
     # (the recipe in SQLAlchemy's SQLite dialect documentation).
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
-        dbapi_connection.isolation_level = None  # type: ignore[attr-defined]
+        dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         for pragma in (
             "journal_mode=WAL",
