@@ -10,8 +10,9 @@ class DomainError(Exception):
 
     key = "error.generic"
 
-    def __init__(self, detail: str = "", **params: Any) -> None:
+    def __init__(self, detail: str = "", *, locale: str | None = None, **params: Any) -> None:
         super().__init__(detail or self.key)
+        self.locale = locale
         self.params = params
 
 
@@ -38,6 +39,9 @@ class InvalidInput(DomainError):
 
     key = "error.invalid"
 
-    def __init__(self, detail: str = "", *, fields: dict[str, str] | None = None) -> None:
-        super().__init__(detail)
+    def __init__(
+        self, detail: str = "", *, fields: dict[str, str] | None = None, **params: Any
+    ) -> None:
+        super().__init__(detail, **params)
+        self.params.setdefault("detail", detail)
         self.fields = fields or {}

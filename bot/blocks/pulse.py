@@ -1,0 +1,133 @@
+"""The pulse a beneficiary receives: one question at a time, one click per answer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.blocks.base import Block, Message, button, context, escape, plain, section
+from bot.blocks.ids import (
+    ANSWER_ACTION_PREFIX,
+    COMMENT_ACTION,
+    COMMENT_BLOCK,
+    COMMENT_INPUT,
+    COMMENT_VIEW,
+    PULSE_METADATA_TYPE,
+    answer_value,
+)
+from bot.i18n import Catalog
+from domain.pulse_view import SCALES, PulseView, QuestionView
+
+FACES = {1: "😞", 2: "🙁", 3: "😐", 4: "🙂", 5: "😀"}
+
+
+def pulse_metadata(pulse_id: int) -> dict[str, Any]:
+    """Return the message metadata that lets an in-doubt send be found again."""
+    return {"event_type": PULSE_METADATA_TYPE, "event_payload": {"pulse_id": pulse_id}}
+
+
+def _intro(view: PulseView, catalog: Catalog) -> Block:
+    lines = [catalog.t(view.locale, "pulse.intro", service=escape(view.service_name))]
+    if view.reference or view.summary:
+        detail = " — ".join(escape(part) for part in (view.reference, view.summary) if part)
+        lines.append(f"> {detail}")
+    return section("\n".join(lines))
+
+
+def _choices(view: PulseView, question: QuestionView, catalog: Catalog) -> list[dict[str, Any]]:
+    def label(value: int) -> str:
+        if question.kind == "rating_5":
+            return f"{FACES[value]} {value}"
+        if question.kind == "yes_no":
+            return catalog.t(view.locale, "pulse.answer_yes" if value else "pulse.answer_no")
+        return str(value)
+
+    return [
+        button(
+            label(value),
+            action_id=f"{ANSWER_ACTION_PREFIX}{value}",
+            value=answer_value(view.pulse_id, question.id, value),
+        )
+        for value in SCALES[question.kind]
+    ]
+
+
+def build_pulse_question(view: PulseView, index: int, catalog: Catalog) -> Message:
+    """Return the pulse showing question `index` with one button per choice."""
+    question = view.questions[index]
+    total = len(view.questions)
+    blocks: list[Block] = [
+        _intro(view, catalog),
+        section(f"*{escape(question.text)}*", block_id=f"q{question.id}"),
+        {
+            "type": "actions",
+            "block_id": f"a{question.id}",
+            "elements": _choices(view, question, catalog),
+        },
+    ]
+    hint_key = f"pulse.hint.{question.kind}"
+    hints = [catalog.t(view.locale, "pulse.progress", current=index + 1, total=total)]
+    if question.kind in ("nps_10", "effort_7"):
+        hints.append(catalog.t(view.locale, hint_key))
+    hints.append(catalog.t(view.locale, "pulse.anonymous"))
+    blocks.append(context(*hints))
+    text = catalog.t(
+        view.locale, "pulse.fallback", service=view.service_name, question=question.text
+    )
+    return Message(text=text, blocks=blocks)
+
+
+def build_pulse_thanks(view: PulseView, catalog: Catalog) -> Message:
+    """Return the thank-you that replaces the last question, offering a comment."""
+    thanks = catalog.t(view.locale, "pulse.thanks")
+    blocks: list[Block] = [_intro(view, catalog), section(thanks)]
+    if view.commented:
+        blocks.append(context(catalog.t(view.locale, "pulse.comment_saved")))
+    else:
+        blocks.append(
+            {
+                "type": "actions",
+                "block_id": "comment",
+                "elements": [
+                    button(
+                        catalog.t(view.locale, "pulse.add_comment"),
+                        action_id=COMMENT_ACTION,
+                        value=str(view.pulse_id),
+                    )
+                ],
+            }
+        )
+    return Message(text=thanks, blocks=blocks)
+
+
+def build_pulse_closed(locale: str, catalog: Catalog) -> Message:
+    """Return the notice that replaces a pulse whose window has closed."""
+    text = catalog.t(locale, "pulse.closed")
+    return Message(text=text, blocks=[section(text)])
+
+
+def build_comment_modal(view: PulseView, catalog: Catalog) -> dict[str, Any]:
+    """Return the modal in which the recipient writes a comment."""
+    label = view.comment_prompt or catalog.t(view.locale, "pulse.comment_label")
+    return {
+        "type": "modal",
+        "callback_id": COMMENT_VIEW,
+        "private_metadata": str(view.pulse_id),
+        "title": plain(catalog.t(view.locale, "pulse.comment_title"), 24),
+        "submit": plain(catalog.t(view.locale, "pulse.comment_submit"), 24),
+        "close": plain(catalog.t(view.locale, "pulse.comment_close"), 24),
+        "blocks": [
+            {
+                "type": "input",
+                "block_id": COMMENT_BLOCK,
+                "label": plain(label, 2000),
+                "element": {
+                    "type": "plain_text_input",
+                    "action_id": COMMENT_INPUT,
+                    "multiline": True,
+                    "max_length": 3000,
+                    "placeholder": plain(catalog.t(view.locale, "pulse.comment_placeholder"), 150),
+                },
+                "hint": plain(catalog.t(view.locale, "pulse.comment_hint"), 2000),
+            }
+        ],
+    }

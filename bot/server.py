@@ -1,0 +1,84 @@
+"""The aiohttp application: Slack's request URL, the intake API, health probes."""
+
+from __future__ import annotations
+
+import json
+import logging
+from urllib.parse import parse_qs
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.signature import SignatureVerifier
+
+from bot.deps import Deps
+from handlers import intake
+from storage.migrate import is_current
+
+logger = logging.getLogger("ecoute.server")
+
+DEPS = web.AppKey("deps", Deps)
+BOLT = web.AppKey("bolt", AsyncApp)
+VERIFIER = web.AppKey("verifier", SignatureVerifier)
+
+
+def build_web_app(deps: Deps, bolt: AsyncApp | None) -> web.Application:
+    """Return the web application; `bolt` None serves the intake API alone (Socket Mode)."""
+    app = web.Application(client_max_size=deps.settings.max_body_bytes)
+    app[DEPS] = deps
+    if bolt is not None:
+        app[BOLT] = bolt
+        app[VERIFIER] = SignatureVerifier(deps.settings.secret("slack_signing_secret"))
+        app.router.add_post("/slack/events", slack_events)
+    intake.register(app, deps)
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/readyz", readyz)
+    return app
+
+
+async def slack_events(request: web.Request) -> web.Response:
+    """Check a Slack request's signature and shape, then hand it to Bolt.
+
+    Bolt answers 500 to a non-numeric timestamp and crashes on a signed but malformed body;
+    both are the sender's fault, so they get 401 and 400 here before Bolt sees them.
+    """
+    body = await request.read()
+    timestamp = request.headers.get("X-Slack-Request-Timestamp", "")
+    signature = request.headers.get("X-Slack-Signature", "")
+    verifier: SignatureVerifier = request.app[VERIFIER]
+    if not timestamp.isdigit() or not verifier.is_valid(body, timestamp, signature):
+        return web.json_response({"error": "invalid_signature"}, status=401)
+    if not _well_formed(body, request.content_type):
+        return web.json_response({"error": "malformed_body"}, status=400)
+    bolt_request = await to_bolt_request(request)
+    bolt_response = await request.app[BOLT].async_dispatch(bolt_request)
+    return await to_aiohttp_response(bolt_response)
+
+
+def _well_formed(body: bytes, content_type: str) -> bool:
+    try:
+        if content_type == "application/json":
+            return isinstance(json.loads(body), dict)
+        fields = parse_qs(body.decode(), strict_parsing=bool(body))
+        if "payload" in fields:
+            return isinstance(json.loads(fields["payload"][0]), dict)
+        return "command" in fields or "ssl_check" in fields
+    except ValueError:
+        return False
+
+
+async def healthz(request: web.Request) -> web.Response:
+    """Say the process is alive."""
+    return web.json_response({"status": "ok"})
+
+
+async def readyz(request: web.Request) -> web.Response:
+    """Say whether the database answers and its schema is current."""
+    try:
+        current = await is_current(request.app[DEPS].database)
+    except Exception as exc:  # any failure to reach the database means not ready
+        logger.warning("readiness check failed: %s", exc)
+        return web.json_response({"status": "database_unreachable"}, status=503)
+    if not current:
+        return web.json_response({"status": "migrations_pending"}, status=503)
+    return web.json_response({"status": "ready"})

@@ -1,0 +1,188 @@
+"""Parse and validate intake bodies (one interaction, or a batch) into domain values."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+import pydantic_core
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
+
+from domain.intake import MAX_BATCH, NewInteraction
+
+# [0-9] rather than \d: the Rust, Python and ECMAScript regex engines disagree on \d
+SOURCE_PATTERN = r"^[a-z0-9][a-z0-9_.-]{0,63}$"
+SLACK_USER_PATTERN = r"^[UW][A-Z0-9]{2,31}$"
+# no space, control character or second @; deliverability is the directory's business
+EMAIL_PATTERN = r"^[^@ \x00-\x1f\x7f]+@[^@ \x00-\x1f\x7f]+\.[^@ \x00-\x1f\x7f]+$"
+# PostgreSQL text cannot hold NUL
+TEXT_PATTERN = r"^[^\x00]*$"
+DATE_TIME_PATTERN = (
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?"
+    r"([Zz]|[+-][0-9]{2}:[0-9]{2})$"
+)
+DEFAULT_SOURCE = "api"
+_DATE_TIME = re.compile(DATE_TIME_PATTERN)
+
+PATTERN_REASONS = {
+    "source": "must be lower-case letters, digits, '_', '.' or '-' (1-64, starting alphanumeric)",
+    "slack_user_id": "not a Slack user id (U or W then capitals and digits)",
+    "email": "not an email address",
+}
+
+
+def _instant(value: object) -> datetime:
+    if not isinstance(value, str) or not _DATE_TIME.fullmatch(value):
+        raise ValueError("must be an RFC 3339 date-time with an offset, e.g. 2025-03-01T09:30:00Z")
+    try:
+        return datetime.fromisoformat(value.upper().replace("Z", "+00:00")).astimezone(UTC)
+    except (ValueError, OverflowError):
+        raise ValueError("not a valid date-time (out of range)") from None
+
+
+Instant = Annotated[datetime, BeforeValidator(_instant)]
+Text = Annotated[str, Field(pattern=TEXT_PATTERN)]
+
+
+class BeneficiaryIn(BaseModel):
+    """Whom to ask: exactly one of a Slack user id or an email address."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    slack_user_id: Annotated[str, Field(pattern=SLACK_USER_PATTERN)] | None = None
+    email: Annotated[str, Field(max_length=254, pattern=EMAIL_PATTERN)] | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> BeneficiaryIn:
+        if (self.slack_user_id is None) == (self.email is None):
+            raise ValueError("give exactly one of slack_user_id or email")
+        return self
+
+
+class InteractionIn(BaseModel):
+    """One interaction as the API receives it."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    external_id: Annotated[Text, Field(min_length=1, max_length=200)]
+    source: Annotated[str, Field(pattern=SOURCE_PATTERN)] = DEFAULT_SOURCE
+    service: Annotated[Text, Field(min_length=1, max_length=32)]
+    beneficiary: BeneficiaryIn
+    occurred_at: Instant
+    reference: Annotated[Text, Field(max_length=200)] | None = None
+    summary: Annotated[Text, Field(max_length=500)] | None = None
+    send_after: Instant | None = None
+
+    def to_domain(self) -> NewInteraction:
+        """Return the normalised domain value."""
+        email = self.beneficiary.email
+        return NewInteraction(
+            source=self.source,
+            external_id=self.external_id,
+            service=self.service,
+            occurred_at=self.occurred_at,
+            slack_user_id=self.beneficiary.slack_user_id,
+            email=email.lower() if email is not None else None,
+            reference=self.reference,
+            summary=self.summary,
+            send_after=self.send_after,
+        )
+
+
+class BatchIn(BaseModel):
+    """A batch: `{"interactions": [...]}`, accepted or refused as a whole."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    interactions: Annotated[list[InteractionIn], Field(min_length=1, max_length=MAX_BATCH)]
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """One offending field: where (`interactions[3].service`) and why."""
+
+    path: str
+    reason: str
+
+
+class BodyInvalid(Exception):
+    """The body cannot be accepted as it stands; `fields` names every offending field."""
+
+    def __init__(self, fields: list[FieldError]) -> None:
+        super().__init__("; ".join(f"{f.path}: {f.reason}" for f in fields))
+        self.fields = fields
+
+
+@dataclass(frozen=True)
+class Body:
+    """A parsed body: its interactions, and whether it came as a batch (for error paths)."""
+
+    items: list[NewInteraction]
+    batched: bool
+
+    def path(self, index: int, field: str = "") -> str:
+        """Return the path of `field` in item `index`, as the client wrote it."""
+        prefix = f"interactions[{index}]" if self.batched else ""
+        if not field:
+            return prefix or "body"
+        return f"{prefix}.{field}" if prefix else field
+
+
+def parse_body(raw: bytes) -> Body:
+    """Return the interactions in `raw`, or raise BodyInvalid naming every bad field."""
+    try:
+        document = pydantic_core.from_json(raw)
+    except ValueError as exc:
+        raise BodyInvalid([FieldError("body", f"malformed JSON: {exc}")]) from None
+    if not isinstance(document, dict):
+        raise BodyInvalid(
+            [FieldError("body", 'expected an interaction object or {"interactions": [...]}')]
+        )
+    try:
+        if "interactions" in document:
+            batch = BatchIn.model_validate(document)
+            return Body([item.to_domain() for item in batch.interactions], batched=True)
+        return Body([InteractionIn.model_validate(document).to_domain()], batched=False)
+    except ValidationError as exc:
+        raise BodyInvalid(field_errors(exc)) from None
+
+
+def field_errors(exc: ValidationError) -> list[FieldError]:
+    """Translate pydantic's errors into paths and plain reasons."""
+    fields = []
+    for error in exc.errors(include_url=False, include_input=False, include_context=False):
+        loc = error["loc"]
+        fields.append(FieldError(path_of(loc), _reason(error, loc)))
+    return fields
+
+
+def path_of(loc: tuple[int | str, ...]) -> str:
+    """Return `interactions[3].beneficiary` for the location ('interactions', 3, 'beneficiary')."""
+    path = ""
+    for part in loc:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        else:
+            path += f".{part}" if path else part
+    return path or "body"
+
+
+def _reason(error: Any, loc: tuple[int | str, ...]) -> str:
+    kind = error["type"]
+    name = next((part for part in reversed(loc) if isinstance(part, str)), "")
+    if kind == "missing":
+        return "required"
+    if kind == "extra_forbidden":
+        return "unknown field"
+    if kind == "string_pattern_mismatch":
+        return PATTERN_REASONS.get(name, "must not contain NUL characters")
+    if kind in ("model_type", "model_attributes_type", "dict_type"):
+        return "must be an object"
+    if kind == "string_type":
+        return "must be a string"
+    if kind == "list_type":
+        return "must be an array"
+    message: str = error["msg"]
+    return message.removeprefix("Value error, ")

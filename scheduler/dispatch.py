@@ -1,0 +1,210 @@
+"""Send due pulses: claim with a lease, render, post through the paced client, record."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+import aiohttp
+from slack_sdk.errors import SlackApiError
+
+from bot.blocks.pulse import build_pulse_question, pulse_metadata
+from bot.deps import Deps
+from domain.dispatch import (
+    Claimed,
+    Outcome,
+    Prepared,
+    claim_due,
+    mark_in_doubt,
+    mark_retry,
+    mark_sent,
+    mark_settled,
+    prepare,
+    release,
+)
+from scheduler.directory import DirectorySync
+from scheduler.reconcile import find_sent_pulse
+from storage.engine import DatabaseUnavailable
+from storage.tables import PulseStatus
+
+logger = logging.getLogger("ecoute.dispatch")
+
+# Slack errors that no retry will fix for this recipient.
+UNDELIVERABLE = frozenset(
+    {
+        "user_not_found",
+        "users_not_found",
+        "channel_not_found",
+        "cannot_dm_bot",
+        "user_disabled",
+        "account_inactive",
+        "is_archived",
+    }
+)
+CONCURRENT_SENDS = 8
+
+
+@dataclass
+class Dispatcher:
+    """Drains the pulse outbox; one pass at a time per process (APScheduler max_instances=1)."""
+
+    deps: Deps
+    directory: DirectorySync
+    stopping: bool = False
+    _pass: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    async def drain(self) -> None:
+        """Stop claiming; let sends under way finish and give the rest of the batch back."""
+        self.stopping = True
+        async with self._pass:
+            pass
+
+    async def run_once(self) -> int:
+        """Claim one batch of due pulses and settle each; return how many were claimed."""
+        if self.stopping:
+            return 0
+        async with self._pass:
+            return await self._pass_once()
+
+    async def _pass_once(self) -> int:
+        settings = self.deps.settings
+        try:
+            async with self.deps.database.begin() as session:
+                claimed = await claim_due(
+                    session, now=self.deps.now(), limit=settings.dispatch_batch
+                )
+                prepared = [
+                    await prepare(
+                        session,
+                        claimed=item,
+                        now=self.deps.now(),
+                        pseudonymize=self.deps.pseudonymize,
+                        default_locale=settings.default_locale,
+                    )
+                    for item in claimed
+                ]
+        except DatabaseUnavailable as exc:
+            logger.warning("dispatch skipped, database unavailable: %s", exc)
+            return 0
+        waiting = [p.claimed.pulse_id for p in prepared if p.outcome is Outcome.WAIT_FOR_DIRECTORY]
+        if waiting:
+            await self._refresh_directory(waiting)
+        ready = [p for p in prepared if p.outcome is Outcome.READY]
+        limit = asyncio.Semaphore(CONCURRENT_SENDS)
+
+        async def send(item: Prepared) -> None:
+            async with limit:
+                if self.stopping:
+                    async with self.deps.database.begin() as session:
+                        await release(session, pulse_ids=[item.claimed.pulse_id])
+                    return
+                await self._deliver(item)
+
+        await asyncio.gather(*(send(item) for item in ready))
+        return len(claimed)
+
+    async def _refresh_directory(self, pulse_ids: list[int]) -> None:
+        async with self.deps.database.begin() as session:
+            await release(session, pulse_ids=pulse_ids)
+        try:
+            await self.directory.refresh()
+        except Exception:  # the pulses stay queued; the next pass tries again
+            logger.exception("directory sync failed")
+
+    async def _deliver(self, item: Prepared) -> None:
+        assert item.view is not None
+        pulse_id = item.claimed.pulse_id
+        if item.claimed.in_doubt and await self._reconciled(item):
+            return
+        message = build_pulse_question(item.view, 0, self.deps.catalog)
+        try:
+            response = await self.deps.slack.chat_postMessage(
+                channel=item.view.recipient,
+                metadata=pulse_metadata(pulse_id),
+                unfurl_links=False,
+                **message.as_kwargs(),
+            )
+        except Exception as exc:  # every failure is classified, none may lose the pulse
+            await self._record_failure(item.claimed, exc)
+            return
+        async with self.deps.database.begin() as session:
+            await mark_sent(
+                session,
+                pulse_id=pulse_id,
+                channel=str(response["channel"]),
+                ts=str(response["ts"]),
+                now=self.deps.now(),
+            )
+
+    async def _reconciled(self, item: Prepared) -> bool:
+        assert item.view is not None
+        try:
+            found = await find_sent_pulse(
+                self.deps.slack, user_id=item.view.recipient, pulse_id=item.claimed.pulse_id
+            )
+        except Exception as exc:  # cannot tell: try again later rather than risk a duplicate
+            await self._record_failure(item.claimed, exc, in_doubt=True)
+            return True
+        if found is None:
+            return False
+        channel, ts = found
+        async with self.deps.database.begin() as session:
+            await mark_sent(
+                session, pulse_id=item.claimed.pulse_id, channel=channel, ts=ts, now=self.deps.now()
+            )
+        logger.info("pulse %s reconciled: it had reached Slack", item.claimed.pulse_id)
+        return True
+
+    async def _record_failure(
+        self, claimed: Claimed, exc: BaseException, *, in_doubt: bool = False
+    ) -> None:
+        reason, status = _classify(exc)
+        now = self.deps.now()
+        async with self.deps.database.begin() as session:
+            if status == "undeliverable":
+                await mark_settled(
+                    session,
+                    pulse_id=claimed.pulse_id,
+                    status=PulseStatus.UNDELIVERABLE,
+                    now=now,
+                    reason=reason,
+                )
+            elif status == "failed":
+                await mark_settled(
+                    session,
+                    pulse_id=claimed.pulse_id,
+                    status=PulseStatus.FAILED,
+                    now=now,
+                    reason=reason,
+                )
+            elif status == "in_doubt" or in_doubt:
+                await mark_in_doubt(session, pulse_id=claimed.pulse_id, now=now, reason=reason)
+            else:
+                await mark_retry(
+                    session,
+                    pulse_id=claimed.pulse_id,
+                    now=now,
+                    reason=reason,
+                    max_attempts=self.deps.settings.max_send_attempts,
+                )
+        logger.warning("pulse %s not sent (%s): %s", claimed.pulse_id, status, reason)
+
+
+def _classify(exc: BaseException) -> tuple[str, str]:
+    """Return (reason, what to do): undeliverable, failed, retry, or in_doubt."""
+    if isinstance(exc, SlackApiError):
+        data: Any = exc.response.data if exc.response is not None else {}
+        error = str(data.get("error", "unknown")) if isinstance(data, dict) else "unknown"
+        status_code = exc.response.status_code if exc.response is not None else 0
+        if error in UNDELIVERABLE:
+            return error, "undeliverable"
+        if status_code >= 500 or error in ("ratelimited", "internal_error", "fatal_error"):
+            return f"slack {status_code} {error}", "retry"
+        return f"slack error {error}", "failed"
+    if isinstance(exc, aiohttp.ClientConnectorError):
+        return "slack unreachable", "retry"  # the request never left: safe to resend
+    if isinstance(exc, (TimeoutError, asyncio.TimeoutError, aiohttp.ClientError)):
+        return f"outcome unknown ({type(exc).__name__})", "in_doubt"
+    return f"{type(exc).__name__}: {exc}", "retry"

@@ -1,0 +1,49 @@
+"""APScheduler in the running loop: the dispatch loop and the periodic jobs."""
+
+from __future__ import annotations
+
+import logging
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.deps import Deps
+from scheduler.directory import DirectorySync
+from scheduler.dispatch import Dispatcher
+
+logger = logging.getLogger("ecoute.scheduler")
+
+
+def build_scheduler(deps: Deps, dispatcher: Dispatcher) -> AsyncIOScheduler:
+    """Return a scheduler (not started) with every job registered under a stable id."""
+    scheduler = AsyncIOScheduler(timezone=deps.settings.zone)
+    scheduler.add_job(
+        dispatcher.run_once,
+        "interval",
+        seconds=deps.settings.dispatch_interval_seconds,
+        id="dispatch",
+        replace_existing=True,
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=None,
+    )
+    scheduler.add_job(
+        _sync_directory,
+        "interval",
+        hours=1,
+        args=[dispatcher.directory],
+        id="directory",
+        replace_existing=True,
+        max_instances=1,
+        coalesce=True,
+        next_run_time=deps.now(),
+        misfire_grace_time=3600,
+    )
+    return scheduler
+
+
+async def _sync_directory(directory: DirectorySync) -> None:
+    try:
+        # Checked hourly, read when older than a day: a restart does not re-read it.
+        await directory.refresh()
+    except Exception:  # retried at the next check, or on demand by the dispatcher
+        logger.exception("directory sync failed")
