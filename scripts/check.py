@@ -25,13 +25,12 @@ def run(name: str, command: list[str], env: dict[str, str] | None = None) -> Non
 
 
 def main() -> None:
-    """Parse options and run the checks."""
+    """Parse options (the rest goes to pytest) and run the checks."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument(
         "--sqlite-only", action="store_true", help="skip the PostgreSQL run of the test suite"
     )
-    parser.add_argument("pytest_args", nargs="*", help="extra arguments for pytest")
-    args = parser.parse_args()
+    args, pytest_args = parser.parse_known_args()
     env = dict(os.environ)
     if args.sqlite_only:
         env.pop("ECOUTE_TEST_POSTGRES_URL", None)
@@ -41,7 +40,7 @@ def main() -> None:
     run("lint", [str(BIN / "ruff"), "check", "."])
     run("types", [str(BIN / "mypy")])
     run("imports", [str(BIN / "lint-imports")])
-    run("tests", [str(BIN / "pytest"), "-q", *args.pytest_args], env=env)
+    run("tests", [str(BIN / "pytest"), "-q", *pytest_args], env=env)
 
 
 if __name__ == "__main__":
