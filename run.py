@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """Set up Écoute on a fresh machine (Python 3.11+ only) and run its main job or its checks.
 
-    python3 run.py demo        the whole loop against the built-in local Slack
-    python3 run.py test        format, lint, types, import contract, tests (SQLite + PostgreSQL)
-    python3 run.py ARGS...     any other `ecoute` command, e.g. `python3 run.py serve`
+python3 run.py demo        the whole loop against the built-in local Slack
+python3 run.py test        format, lint, types, import contract, tests (SQLite + PostgreSQL)
+python3 run.py ARGS...     any other `ecoute` command, e.g. `python3 run.py serve`
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ STAMP = VENV / ".ecoute-installed"
 
 def ensure_environment() -> None:
     """Create the virtual environment and install the project when pyproject.toml changed."""
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036  (run.py runs on whatever python3 is)
         sys.exit("Écoute needs Python 3.11 or newer.")
     wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
     if STAMP.exists() and STAMP.read_text() == wanted:
