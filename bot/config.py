@@ -60,6 +60,16 @@ class Settings(BaseSettings):
     slack_timeout_seconds: float = Field(
         10.0, validation_alias=AliasChoices("ECOUTE_SLACK_TIMEOUT")
     )
+    cooldown_days: float = Field(7, validation_alias=AliasChoices("ECOUTE_COOLDOWN_DAYS"))
+    commitment_cooldown_days: float = Field(
+        30, validation_alias=AliasChoices("ECOUTE_COMMITMENT_COOLDOWN_DAYS")
+    )
+    response_window_days: float = Field(
+        7, validation_alias=AliasChoices("ECOUTE_RESPONSE_WINDOW_DAYS")
+    )
+    reminder_after_hours: float = Field(
+        48, validation_alias=AliasChoices("ECOUTE_REMINDER_AFTER_HOURS")
+    )
     max_body_bytes: int = 1024 * 1024
 
     @field_validator("intake_secrets", mode="before")

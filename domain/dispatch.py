@@ -6,18 +6,20 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from domain.contact import last_contact, recent_commitments
 from domain.directory import DIRECTORY_FRESHNESS, directory_synced_at, find_by_email
+from domain.etiquette import Etiquette, next_good_moment, person_zone, sampled
 from domain.pulse_view import PulseView, load_pulse_view
 from domain.selection import select_questions
-from storage.tables import Person, Pulse, PulseStatus, Service
+from storage.tables import Interaction, Person, Pulse, PulseStatus, Service
 
 LEASE = timedelta(minutes=2)
-RESPONSE_WINDOW = timedelta(days=7)
 MAX_BACKOFF = timedelta(minutes=15)
 
 
@@ -35,6 +37,7 @@ class Outcome(StrEnum):
     READY = "ready"
     UNDELIVERABLE = "undeliverable"
     SKIPPED = "skipped"
+    DEFERRED = "deferred"
     WAIT_FOR_DIRECTORY = "wait_for_directory"
 
 
@@ -45,6 +48,8 @@ class Prepared:
     claimed: Claimed
     outcome: Outcome
     view: PulseView | None = None
+    coverage: float = 0.0
+    occurred_at: datetime | None = None
 
 
 async def claim_due(
@@ -91,8 +96,10 @@ async def prepare(
     now: datetime,
     pseudonymize: Callable[[str], str],
     default_locale: str,
+    etiquette: Etiquette,
+    zone: ZoneInfo,
 ) -> Prepared:
-    """Resolve the recipient, choose the questions once, and build the pulse's view."""
+    """Resolve the recipient, apply the etiquette, choose the questions once, build the view."""
     pulse = await session.get_one(Pulse, claimed.pulse_id)
     person = await _recipient(session, pulse=pulse)
     if person is None:
@@ -103,28 +110,100 @@ async def prepare(
         if synced is None or now - synced > DIRECTORY_FRESHNESS:
             return Prepared(claimed, Outcome.WAIT_FOR_DIRECTORY)
         if pulse.recipient is None:
-            _settle(pulse, PulseStatus.UNDELIVERABLE, now, "unknown_email")
-            return Prepared(claimed, Outcome.UNDELIVERABLE)
+            return _settled(claimed, pulse, PulseStatus.UNDELIVERABLE, now, "unknown_email")
         person = Person(user_id=pulse.recipient)
     if person.deleted or person.is_bot:
-        _settle(pulse, PulseStatus.UNDELIVERABLE, now, "deactivated_user")
-        return Prepared(claimed, Outcome.UNDELIVERABLE)
-    if person.opted_out:
-        _settle(pulse, PulseStatus.SKIPPED, now, "opted_out")
-        return Prepared(claimed, Outcome.SKIPPED)
+        return _settled(claimed, pulse, PulseStatus.UNDELIVERABLE, now, "deactivated_user")
+    if person.opted_out and not claimed.in_doubt:
+        return _settled(claimed, pulse, PulseStatus.SKIPPED, now, "opted_out")
     pulse.recipient = person.user_id
     pulse.respondent = pulse.respondent or pseudonymize(person.user_id)
     pulse.locale = pulse.locale or _language(person.locale, default_locale)
-    if not pulse.question_ids:
-        selection = await select_questions(session, service_id=pulse.service_id, now=now)
-        if selection is None:
-            _settle(pulse, PulseStatus.SKIPPED, now, "no_active_question")
-            return Prepared(claimed, Outcome.SKIPPED)
-        pulse.commitment_id = selection.commitment_id
-        pulse.question_ids = list(selection.question_ids)
+    interaction = await session.get_one(Interaction, pulse.interaction_id)
+    coverage = 0.0
+    # A pulse in doubt may already be in the person's DM: no rule may now hold it back.
+    if not claimed.in_doubt:
+        service = await session.get_one(Service, pulse.service_id)
+        if not sampled(pulse.interaction_id, service.sampling_percent):
+            return _settled(claimed, pulse, PulseStatus.SKIPPED, now, "not_sampled")
+        moment = next_good_moment(
+            now,
+            working_hours=service.working_hours,
+            holidays=service.holidays,
+            zone=person_zone(person.tz, zone),
+        )
+        if moment > now:
+            _defer(pulse, moment)
+            return Prepared(claimed, Outcome.DEFERRED)
+        last = await last_contact(session, respondent=pulse.respondent)
+        if last is not None and now - last < etiquette.cooldown:
+            return _settled(claimed, pulse, PulseStatus.SKIPPED, now, "cooldown")
+        if not pulse.question_ids:
+            asked = await recent_commitments(
+                session, respondent=pulse.respondent, since=now - etiquette.commitment_cooldown
+            )
+            selection = await select_questions(
+                session, service_id=pulse.service_id, now=now, exclude=frozenset(asked)
+            )
+            if selection is None:
+                reason = "commitment_cooldown" if asked else "no_active_question"
+                return _settled(claimed, pulse, PulseStatus.SKIPPED, now, reason)
+            pulse.commitment_id = selection.commitment_id
+            pulse.question_ids = list(selection.question_ids)
+            coverage = selection.coverage
     session.add(pulse)
     await session.flush()
-    return Prepared(claimed, Outcome.READY, await load_pulse_view(session, pulse=pulse))
+    view = await load_pulse_view(session, pulse=pulse)
+    return Prepared(claimed, Outcome.READY, view, coverage, interaction.occurred_at)
+
+
+async def keep_one_per_person(
+    session: AsyncSession, *, prepared: list[Prepared], now: datetime
+) -> list[Prepared]:
+    """Among ready pulses for the same person, keep the most needed; skip the others, saying so.
+
+    Most needed: the commitment furthest from its minimum respondents, then the most recent
+    interaction. The others are recorded as skipped so owners see coverage, not silence.
+    """
+    best: dict[str, Prepared] = {}
+    for item in prepared:
+        if item.outcome is not Outcome.READY or item.view is None:
+            continue
+        current = best.get(item.view.recipient)
+        if current is None or _rank(item) < _rank(current):
+            best[item.view.recipient] = item
+    kept: list[Prepared] = []
+    for item in prepared:
+        if item.outcome is not Outcome.READY or item.view is None:
+            continue
+        if best[item.view.recipient] is item:
+            kept.append(item)
+            continue
+        pulse = await session.get_one(Pulse, item.claimed.pulse_id)
+        _settle(pulse, PulseStatus.SKIPPED, now, "another_pulse_chosen")
+        session.add(pulse)
+    return kept
+
+
+def _rank(item: Prepared) -> tuple[int, float, float]:
+    occurred = item.occurred_at.timestamp() if item.occurred_at else 0.0
+    return (0 if item.claimed.in_doubt else 1, item.coverage, -occurred)
+
+
+def _defer(pulse: Pulse, moment: datetime) -> None:
+    # Not an attempt: the pulse simply waits for working hours.
+    pulse.status = PulseStatus.PENDING
+    pulse.due_at = moment
+    pulse.locked_until = None
+    pulse.attempts = max(0, pulse.attempts - 1)
+
+
+def _settled(
+    claimed: Claimed, pulse: Pulse, status: PulseStatus, now: datetime, reason: str
+) -> Prepared:
+    _settle(pulse, status, now, reason)
+    outcome = Outcome.UNDELIVERABLE if status == PulseStatus.UNDELIVERABLE else Outcome.SKIPPED
+    return Prepared(claimed, outcome)
 
 
 async def _recipient(session: AsyncSession, *, pulse: Pulse) -> Person | None:
@@ -151,7 +230,13 @@ def _settle(pulse: Pulse, status: PulseStatus, now: datetime, reason: str) -> No
 
 
 async def mark_sent(
-    session: AsyncSession, *, pulse_id: int, channel: str, ts: str, now: datetime
+    session: AsyncSession,
+    *,
+    pulse_id: int,
+    channel: str,
+    ts: str,
+    now: datetime,
+    response_window: timedelta,
 ) -> None:
     """Record where the pulse landed; it is open for answers until its window closes."""
     pulse = await session.get_one(Pulse, pulse_id)
@@ -159,7 +244,7 @@ async def mark_sent(
     pulse.channel = channel
     pulse.ts = ts
     pulse.sent_at = now
-    pulse.expires_at = now + RESPONSE_WINDOW
+    pulse.expires_at = now + response_window
     pulse.locked_until = None
     pulse.reason = None
     session.add(pulse)

@@ -21,12 +21,22 @@ class Selection:
 
     commitment_id: int
     question_ids: tuple[int, ...]
+    coverage: float
 
 
 async def select_questions(
-    session: AsyncSession, *, service_id: int, now: datetime
+    session: AsyncSession,
+    *,
+    service_id: int,
+    now: datetime,
+    exclude: frozenset[int] = frozenset(),
 ) -> Selection | None:
-    """Pick the live commitment furthest from its minimum respondents, or None if none applies."""
+    """Pick the live commitment furthest from its minimum respondents, or None if none applies.
+
+    Commitments in `exclude` (asked of this person recently) are passed over. When a commitment
+    has more questions than a pulse holds, the least-answered ones in its window go first, so
+    every question reaches its minimum over time.
+    """
     commitments = (
         await session.exec(
             select(Commitment)
@@ -38,7 +48,9 @@ async def select_questions(
     ).all()
     candidates: list[tuple[float, int, str, Commitment, list[Question]]] = []
     for commitment in commitments:
-        questions = await _button_questions(session, commitment_id=commitment.id or 0)
+        if commitment.id in exclude:
+            continue
+        questions = await _button_questions(session, commitment=commitment, now=now)
         if not questions:
             continue
         respondents = await _respondents(session, commitment=commitment, now=now)
@@ -47,22 +59,45 @@ async def select_questions(
         candidates.append((coverage, specific_first, commitment.code, commitment, questions))
     if not candidates:
         return None
-    _, _, _, chosen, questions = min(candidates, key=lambda c: (c[0], c[1], c[2]))
+    coverage, _, _, chosen, questions = min(candidates, key=lambda c: (c[0], c[1], c[2]))
     return Selection(
         commitment_id=chosen.id or 0,
-        question_ids=tuple(q.id or 0 for q in questions[:MAX_QUESTIONS]),
+        question_ids=tuple(q.id or 0 for q in questions),
+        coverage=coverage,
     )
 
 
-async def _button_questions(session: AsyncSession, *, commitment_id: int) -> list[Question]:
-    rows = await session.exec(
-        select(Question)
-        .where(Question.commitment_id == commitment_id)
-        .where(col(Question.active).is_(True))
-        .where(col(Question.kind).in_(BUTTON_KINDS))
-        .order_by(col(Question.position), col(Question.id))
+async def _button_questions(
+    session: AsyncSession, *, commitment: Commitment, now: datetime
+) -> list[Question]:
+    """Return at most three live questions, least answered first, then in charter order."""
+    questions = list(
+        (
+            await session.exec(
+                select(Question)
+                .where(Question.commitment_id == commitment.id)
+                .where(col(Question.active).is_(True))
+                .where(col(Question.kind).in_(BUTTON_KINDS))
+                .order_by(col(Question.position), col(Question.id))
+            )
+        ).all()
     )
-    return list(rows.all())
+    if len(questions) <= MAX_QUESTIONS:
+        return questions
+    since = now - timedelta(days=commitment.window_days)
+    counts = dict(
+        (
+            await session.exec(
+                select(Answer.question_id, func.count())
+                .where(Answer.commitment_id == commitment.id)
+                .where(Answer.answered_at >= since)
+                .group_by(col(Answer.question_id))
+            )
+        ).all()
+    )
+    chosen = sorted(questions, key=lambda q: counts.get(q.id or 0, 0))[:MAX_QUESTIONS]
+    # Ask them in the charter's order, whatever made them due.
+    return sorted(chosen, key=lambda q: (q.position, q.id or 0))
 
 
 async def _respondents(session: AsyncSession, *, commitment: Commitment, now: datetime) -> int:

@@ -5,18 +5,21 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
 
 from bot.blocks.pulse import build_pulse_question, pulse_metadata
+from bot.config import Settings
 from bot.deps import Deps
 from domain.dispatch import (
     Claimed,
     Outcome,
     Prepared,
     claim_due,
+    keep_one_per_person,
     mark_in_doubt,
     mark_retry,
     mark_sent,
@@ -24,6 +27,7 @@ from domain.dispatch import (
     prepare,
     release,
 )
+from domain.etiquette import Etiquette
 from scheduler.directory import DirectorySync
 from scheduler.reconcile import find_sent_pulse
 from storage.engine import DatabaseUnavailable
@@ -82,16 +86,18 @@ class Dispatcher:
                         now=self.deps.now(),
                         pseudonymize=self.deps.pseudonymize,
                         default_locale=settings.default_locale,
+                        etiquette=etiquette_of(settings),
+                        zone=settings.zone,
                     )
                     for item in claimed
                 ]
+                ready = await keep_one_per_person(session, prepared=prepared, now=self.deps.now())
         except DatabaseUnavailable as exc:
             logger.warning("dispatch skipped, database unavailable: %s", exc)
             return 0
         waiting = [p.claimed.pulse_id for p in prepared if p.outcome is Outcome.WAIT_FOR_DIRECTORY]
         if waiting:
             await self._refresh_directory(waiting)
-        ready = [p for p in prepared if p.outcome is Outcome.READY]
         limit = asyncio.Semaphore(CONCURRENT_SENDS)
 
         async def send(item: Prepared) -> None:
@@ -136,6 +142,7 @@ class Dispatcher:
                 channel=str(response["channel"]),
                 ts=str(response["ts"]),
                 now=self.deps.now(),
+                response_window=etiquette_of(self.deps.settings).response_window,
             )
 
     async def _reconciled(self, item: Prepared) -> bool:
@@ -152,7 +159,12 @@ class Dispatcher:
         channel, ts = found
         async with self.deps.database.begin() as session:
             await mark_sent(
-                session, pulse_id=item.claimed.pulse_id, channel=channel, ts=ts, now=self.deps.now()
+                session,
+                pulse_id=item.claimed.pulse_id,
+                channel=channel,
+                ts=ts,
+                now=self.deps.now(),
+                response_window=etiquette_of(self.deps.settings).response_window,
             )
         logger.info("pulse %s reconciled: it had reached Slack", item.claimed.pulse_id)
         return True
@@ -190,6 +202,16 @@ class Dispatcher:
                     max_attempts=self.deps.settings.max_send_attempts,
                 )
         logger.warning("pulse %s not sent (%s): %s", claimed.pulse_id, status, reason)
+
+
+def etiquette_of(settings: Settings) -> Etiquette:
+    """Return the deployment's contact budget and response window."""
+    return Etiquette(
+        cooldown=timedelta(days=settings.cooldown_days),
+        commitment_cooldown=timedelta(days=settings.commitment_cooldown_days),
+        response_window=timedelta(days=settings.response_window_days),
+        reminder_after=timedelta(hours=settings.reminder_after_hours),
+    )
 
 
 def _classify(exc: BaseException) -> tuple[str, str]:

@@ -21,7 +21,7 @@ from bot.demo.answering import Conversation, answer_pulse
 from bot.demo.workspace import MOODS, USERS, DemoInteraction, interactions
 from bot.runtime import Instance, running
 from bot.sandbox import Sandbox
-from domain.charter import apply_charter, parse_charter
+from domain.charter import CharterSpec, apply_charter, parse_charter
 from handlers.intake.signature import decode_secret, sign
 from storage.tables import Pulse
 
@@ -117,9 +117,12 @@ async def _scenario(
         spec = parse_charter(
             EXAMPLE_CHARTER.read_text(encoding="utf-8"), filename=str(EXAMPLE_CHARTER)
         )
-        await apply_charter(session, spec=spec, now=deps.now())
+        await apply_charter(session, spec=_at_any_hour(spec), now=deps.now())
     console.rule("Écoute — démonstration")
-    console.print(f"Charte chargée : {EXAMPLE_CHARTER.name}")
+    console.print(
+        f"Charte chargée : {EXAMPLE_CHARTER.name} (pour la démo, à toute heure : "
+        "heures ouvrées et jours fériés ignorés)"
+    )
     items = interactions(deps.now(), rng)
     intake_url = f"{instance.url}/api/v1/interactions"
     secret = DEMO_INTAKE_SECRET
@@ -138,6 +141,14 @@ async def _scenario(
         for line in conversation.lines:
             console.print(f"  {line}")
     await _summary(instance, console)
+
+
+def _at_any_hour(spec: CharterSpec) -> CharterSpec:
+    """Lift working hours and holidays so the demo shows the loop whenever it runs."""
+    services = [
+        s.model_copy(update={"working_hours": "any", "holidays": "none"}) for s in spec.services
+    ]
+    return spec.model_copy(update={"services": services})
 
 
 async def _answer(
@@ -195,10 +206,17 @@ async def _wrong_person_clicks(
 
 async def _summary(instance: Instance, console: Console) -> None:
     async with instance.deps.database.begin() as session:
-        rows = (await session.exec(select(Pulse.status, func.count()).group_by(Pulse.status))).all()
+        rows = (
+            await session.exec(
+                select(Pulse.status, Pulse.reason, func.count()).group_by(
+                    col(Pulse.status), col(Pulse.reason)
+                )
+            )
+        ).all()
     table = Table(title="Questionnaires par statut")
     table.add_column("statut")
+    table.add_column("raison")
     table.add_column("nombre", justify="right")
-    for status, count in sorted(rows):
-        table.add_row(str(status), str(count))
+    for status, reason, count in sorted(rows, key=lambda r: (str(r[0]), str(r[1]))):
+        table.add_row(str(status), reason or "", str(count))
     console.print(table)
