@@ -11,6 +11,7 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_bolt.response import BoltResponse
 
 from bot.deps import Deps
+from handlers.actions import opt_out as opt_out_actions
 from handlers.actions import pulse as pulse_actions
 from handlers.refusals import tell
 from handlers.views import comment as comment_views
@@ -19,6 +20,7 @@ logger = logging.getLogger("ecoute.slack")
 
 SURFACES: tuple[Callable[[AsyncApp], None], ...] = (
     pulse_actions.register,
+    opt_out_actions.register,
     comment_views.register,
 )
 

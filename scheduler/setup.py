@@ -9,6 +9,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from bot.deps import Deps
 from scheduler.directory import DirectorySync
 from scheduler.dispatch import Dispatcher
+from scheduler.lifecycle import run_lifecycle
 
 logger = logging.getLogger("ecoute.scheduler")
 
@@ -37,6 +38,17 @@ def build_scheduler(deps: Deps, dispatcher: Dispatcher) -> AsyncIOScheduler:
         coalesce=True,
         next_run_time=deps.now(),
         misfire_grace_time=3600,
+    )
+    scheduler.add_job(
+        run_lifecycle,
+        "interval",
+        minutes=1,
+        args=[deps],
+        id="lifecycle",
+        replace_existing=True,
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=None,
     )
     return scheduler
 

@@ -10,6 +10,8 @@ COMMENT_ACTION = "pulse.comment"
 COMMENT_VIEW = "pulse.comment"
 COMMENT_BLOCK = "comment"
 COMMENT_INPUT = "text"
+OPT_OUT_ACTION = "pulse.opt_out"
+OPT_IN_ACTION = "pulse.opt_in"
 PULSE_METADATA_TYPE = "ecoute_pulse"
 
 

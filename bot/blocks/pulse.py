@@ -11,11 +11,14 @@ from bot.blocks.ids import (
     COMMENT_BLOCK,
     COMMENT_INPUT,
     COMMENT_VIEW,
+    OPT_IN_ACTION,
+    OPT_OUT_ACTION,
     PULSE_METADATA_TYPE,
     answer_value,
 )
 from bot.i18n import Catalog
-from domain.pulse_view import SCALES, PulseView, QuestionView
+from domain.lifecycle import Reminder
+from domain.pulse_view import SCALES, PulseView, QuestionView, localized
 
 FACES = {1: "😞", 2: "🙁", 3: "😐", 4: "🙂", 5: "😀"}
 
@@ -30,7 +33,23 @@ def _intro(view: PulseView, catalog: Catalog) -> Block:
     if view.reference or view.summary:
         detail = " — ".join(escape(part) for part in (view.reference, view.summary) if part)
         lines.append(f"> {detail}")
-    return section("\n".join(lines))
+    block = section("\n".join(lines))
+    # "Stop asking me" sits on every pulse, one click away but out of the answers' way.
+    block["accessory"] = {
+        "type": "overflow",
+        "action_id": OPT_OUT_ACTION,
+        "options": [
+            {
+                "text": plain(catalog.t(view.locale, "pulse.opt_out"), 75),
+                "value": f"opt_out:{view.locale}",
+            },
+            {
+                "text": plain(catalog.t(view.locale, "pulse.why_me"), 75),
+                "value": f"why:{view.locale}",
+            },
+        ],
+    }
+    return block
 
 
 def _choices(view: PulseView, question: QuestionView, catalog: Catalog) -> list[dict[str, Any]]:
@@ -97,6 +116,26 @@ def build_pulse_thanks(view: PulseView, catalog: Catalog) -> Message:
             }
         )
     return Message(text=thanks, blocks=blocks)
+
+
+def build_reminder(reminder: Reminder, catalog: Catalog) -> Message:
+    """Return the one reminder, posted under the pulse it is about."""
+    name = localized(reminder.locale, reminder.service_name, reminder.service_name_en)
+    text = catalog.t(reminder.locale, "pulse.reminder", service=name)
+    return Message(text=text, blocks=[section(text)])
+
+
+def build_opt_out_done(locale: str, catalog: Catalog, *, opted_out: bool) -> Message:
+    """Return the ephemeral confirmation of an opt-out (with undo) or of its undoing."""
+    if not opted_out:
+        text = catalog.t(locale, "pulse.opt_in_done")
+        return Message(text=text, blocks=[section(text)])
+    text = catalog.t(locale, "pulse.opt_out_done")
+    undo = button(catalog.t(locale, "pulse.opt_out_undo"), action_id=OPT_IN_ACTION, value=locale)
+    return Message(
+        text=text,
+        blocks=[section(text), {"type": "actions", "block_id": "opt_in", "elements": [undo]}],
+    )
 
 
 def build_pulse_closed(locale: str, catalog: Catalog) -> Message:

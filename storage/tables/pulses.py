@@ -49,6 +49,8 @@ class Pulse(SQLModel, table=True):
     __table_args__ = (
         Index("ix_pulse_status_due", "status", "due_at"),
         Index("ix_pulse_recipient_status", "recipient", "status"),
+        Index("ix_pulse_respondent_sent", "respondent", "sent_at"),
+        Index("ix_pulse_open_expiry", "closed_at", "expires_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -69,6 +71,7 @@ class Pulse(SQLModel, table=True):
     ts: str | None = Field(default=None, max_length=32)
     expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    reminded_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     reason: str | None = Field(default=None, max_length=300)
 
 
