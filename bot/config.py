@@ -70,6 +70,12 @@ class Settings(BaseSettings):
     reminder_after_hours: float = Field(
         48, validation_alias=AliasChoices("ECOUTE_REMINDER_AFTER_HOURS")
     )
+    identity_retention_days: float = Field(
+        30, validation_alias=AliasChoices("ECOUTE_IDENTITY_RETENTION_DAYS")
+    )
+    answer_retention_days: float = Field(
+        730, validation_alias=AliasChoices("ECOUTE_ANSWER_RETENTION_DAYS")
+    )
     max_body_bytes: int = 1024 * 1024
 
     @field_validator("intake_secrets", mode="before")

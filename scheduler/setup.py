@@ -10,6 +10,7 @@ from bot.deps import Deps
 from scheduler.directory import DirectorySync
 from scheduler.dispatch import Dispatcher
 from scheduler.lifecycle import run_lifecycle
+from scheduler.retention import run_retention
 
 logger = logging.getLogger("ecoute.scheduler")
 
@@ -49,6 +50,19 @@ def build_scheduler(deps: Deps, dispatcher: Dispatcher) -> AsyncIOScheduler:
         max_instances=1,
         coalesce=True,
         misfire_grace_time=None,
+    )
+    scheduler.add_job(
+        run_retention,
+        "cron",
+        hour=3,
+        minute=17,
+        args=[deps],
+        id="retention",
+        replace_existing=True,
+        max_instances=1,
+        coalesce=True,
+        # Idempotent and safe to run late: a missed night is caught up within the day.
+        misfire_grace_time=20 * 3600,
     )
     return scheduler
 

@@ -7,11 +7,11 @@ import asyncio
 import sys
 from collections.abc import Sequence
 
-from bot.cli import charter, db, demo, interactions, serve
+from bot.cli import charter, db, demo, interactions, privacy, serve
 from bot.cli.common import CommandError
 from bot.config import SettingsError, load_settings
 
-GROUPS = (serve, demo, db, charter, interactions)
+GROUPS = (serve, demo, db, charter, interactions, privacy)
 
 
 def build_parser() -> argparse.ArgumentParser:
