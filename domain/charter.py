@@ -166,6 +166,7 @@ async def _apply_services(
             "sampling_percent": item.sampling,
             "working_hours": item.working_hours,
             "holidays": item.holidays,
+            "settled_check": item.settled_check,
         }
         row = rows.get(item.code)
         if row is None:
@@ -343,6 +344,7 @@ def _service_data(row: Service) -> dict[str, Any]:
         "sampling": row.sampling_percent,
         "working_hours": row.working_hours,
         "holidays": row.holidays,
+        "settled_check": row.settled_check,
     }
 
 

@@ -14,6 +14,7 @@ from pydantic import (
     ConfigDict,
     Field,
     Strict,
+    StrictBool,
     ValidationInfo,
     model_validator,
 )
@@ -168,6 +169,7 @@ class ServiceSpec(_Frozen):
     sampling: Annotated[StrictInt, Field(ge=0, le=100)] = 100
     working_hours: Annotated[str, Strict(), AfterValidator(_working_hours)] = DEFAULT_WORKING_HOURS
     holidays: Literal["FR", "none"] = "FR"
+    settled_check: StrictBool = False
 
     @property
     def delay_minutes(self) -> int:

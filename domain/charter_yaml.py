@@ -220,6 +220,8 @@ def _service(service: ServiceSpec) -> dict[str, Any]:
         working_hours=service.working_hours,
         holidays=service.holidays,
     )
+    if service.settled_check:
+        entry["settled_check"] = True
     return entry
 
 

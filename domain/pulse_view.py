@@ -44,6 +44,7 @@ class PulseView:
     commented: bool = False
     channel: str | None = None
     ts: str | None = None
+    ask_settled: bool = False
 
     def index_of(self, question_id: int) -> int:
         """Return the position of `question_id` in this pulse."""
@@ -95,6 +96,7 @@ async def load_pulse_view(
         commented=commented,
         channel=pulse.channel,
         ts=pulse.ts,
+        ask_settled=service.settled_check and pulse.settled is None,
     )
 
 

@@ -11,7 +11,7 @@ from typing import Any
 import aiohttp
 from slack_sdk.errors import SlackApiError
 
-from bot.blocks.pulse import build_pulse_question, pulse_metadata
+from bot.blocks.pulse import build_first_message, pulse_metadata
 from bot.config import Settings
 from bot.deps import Deps
 from domain.dispatch import (
@@ -124,7 +124,7 @@ class Dispatcher:
         pulse_id = item.claimed.pulse_id
         if item.claimed.in_doubt and await self._reconciled(item):
             return
-        message = build_pulse_question(item.view, 0, self.deps.catalog)
+        message = build_first_message(item.view, self.deps.catalog)
         try:
             response = await self.deps.slack.chat_postMessage(
                 channel=item.view.recipient,

@@ -10,6 +10,7 @@ from bot.deps import Deps
 from scheduler.directory import DirectorySync
 from scheduler.dispatch import Dispatcher
 from scheduler.lifecycle import run_lifecycle
+from scheduler.notices import run_notices
 from scheduler.retention import run_retention
 
 logger = logging.getLogger("ecoute.scheduler")
@@ -46,6 +47,17 @@ def build_scheduler(deps: Deps, dispatcher: Dispatcher) -> AsyncIOScheduler:
         minutes=1,
         args=[deps],
         id="lifecycle",
+        replace_existing=True,
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=None,
+    )
+    scheduler.add_job(
+        run_notices,
+        "interval",
+        minutes=1,
+        args=[deps],
+        id="notices",
         replace_existing=True,
         max_instances=1,
         coalesce=True,

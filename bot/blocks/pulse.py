@@ -14,6 +14,8 @@ from bot.blocks.ids import (
     OPT_IN_ACTION,
     OPT_OUT_ACTION,
     PULSE_METADATA_TYPE,
+    SETTLED_NO,
+    SETTLED_YES,
     answer_value,
 )
 from bot.i18n import Catalog
@@ -93,6 +95,45 @@ def build_pulse_question(view: PulseView, index: int, catalog: Catalog) -> Messa
         view.locale, "pulse.fallback", service=view.service_name, question=question.text
     )
     return Message(text=text, blocks=blocks)
+
+
+def build_first_message(view: PulseView, catalog: Catalog) -> Message:
+    """Return what a pulse opens with: the settled check if the service asks it, else question 1."""
+    if view.ask_settled:
+        return build_settled_question(view, catalog)
+    return build_pulse_question(view, 0, catalog)
+
+
+def build_settled_question(view: PulseView, catalog: Catalog) -> Message:
+    """Return the optional first step: is the request really settled?"""
+    question = catalog.t(view.locale, "pulse.settled_question")
+    buttons = [
+        button(
+            catalog.t(view.locale, "pulse.settled_yes"),
+            action_id=SETTLED_YES,
+            value=str(view.pulse_id),
+            style="primary",
+        ),
+        button(
+            catalog.t(view.locale, "pulse.settled_no"),
+            action_id=SETTLED_NO,
+            value=str(view.pulse_id),
+        ),
+    ]
+    blocks: list[Block] = [
+        _intro(view, catalog),
+        section(f"*{question}*", block_id="settled"),
+        {"type": "actions", "block_id": "settled_answer", "elements": buttons},
+        context(catalog.t(view.locale, "pulse.anonymous")),
+    ]
+    text = catalog.t(view.locale, "pulse.fallback", service=view.service_name, question=question)
+    return Message(text=text, blocks=blocks)
+
+
+def build_unsettled_thanks(view: PulseView, catalog: Catalog) -> Message:
+    """Return what replaces the pulse after "not yet": the service has been told."""
+    text = catalog.t(view.locale, "pulse.unsettled_thanks", service=escape(view.service_name))
+    return Message(text=text, blocks=[_intro(view, catalog), section(text)])
 
 
 def build_pulse_thanks(view: PulseView, catalog: Catalog) -> Message:

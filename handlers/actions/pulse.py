@@ -8,11 +8,23 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 
-from bot.blocks.ids import ANSWER_ACTION, COMMENT_ACTION, parse_answer_value
-from bot.blocks.pulse import build_comment_modal, build_pulse_question, build_pulse_thanks
+from bot.blocks.ids import (
+    ANSWER_ACTION,
+    COMMENT_ACTION,
+    SETTLED_ACTION,
+    SETTLED_YES,
+    parse_answer_value,
+)
+from bot.blocks.pulse import (
+    build_comment_modal,
+    build_pulse_question,
+    build_pulse_thanks,
+    build_unsettled_thanks,
+)
 from bot.deps import Deps
 from domain.answers import pulse_for_recipient, record_answer
 from domain.errors import InvalidInput
+from domain.settled import answer_settled
 from handlers.refusals import showing_refusals
 
 
@@ -20,6 +32,7 @@ def register(app: AsyncApp) -> None:
     """Attach the pulse buttons' listeners."""
     app.action(ANSWER_ACTION)(showing_refusals(handle_answer))
     app.action(COMMENT_ACTION)(showing_refusals(handle_open_comment))
+    app.action(SETTLED_ACTION)(showing_refusals(handle_settled))
 
 
 async def handle_answer(
@@ -45,6 +58,28 @@ async def handle_answer(
         message = build_pulse_thanks(outcome.view, deps.catalog)
     else:
         message = build_pulse_question(outcome.view, outcome.next_index, deps.catalog)
+    await respond(replace_original=True, **message.as_kwargs())
+
+
+async def handle_settled(
+    ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, deps: Deps
+) -> None:
+    """Record "settled" (then ask question 1) or "not yet" (then thank, the service is told)."""
+    await ack()
+    action = body["actions"][0]
+    try:
+        pulse_id = int(action.get("value", ""))
+    except ValueError:
+        raise InvalidInput("malformed button value") from None
+    settled = action["action_id"] == SETTLED_YES
+    async with deps.database.begin() as session:
+        view = await answer_settled(
+            session, pulse_id=pulse_id, user_id=body["user"]["id"], settled=settled, now=deps.now()
+        )
+    if settled:
+        message = build_pulse_question(view, 0, deps.catalog)
+    else:
+        message = build_unsettled_thanks(view, deps.catalog)
     await respond(replace_original=True, **message.as_kwargs())
 
 

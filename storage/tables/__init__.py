@@ -1,6 +1,7 @@
 """Every table, imported here so `SQLModel.metadata` is complete for Alembic and tests."""
 
 from storage.tables.charter import Commitment, OwnerSchedule, Question, Service
+from storage.tables.notices import Notice
 from storage.tables.people import Marker, Person, Role
 from storage.tables.pulses import Answer, Comment, Interaction, Pulse, PulseStatus, SlackEvent
 
@@ -10,6 +11,7 @@ __all__ = [
     "Commitment",
     "Interaction",
     "Marker",
+    "Notice",
     "OwnerSchedule",
     "Person",
     "Pulse",

@@ -23,6 +23,7 @@ class Service(SQLModel, table=True):
     sampling_percent: int = 100
     working_hours: str = Field(default="mon-fri 09:00-18:00", max_length=64)
     holidays: str = Field(default="FR", max_length=16)
+    settled_check: bool = False
     paused: bool = False
     archived_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 

@@ -22,6 +22,7 @@ class PulseStatus(StrEnum):
     FAILED = "failed"
     UNDELIVERABLE = "undeliverable"
     SKIPPED = "skipped"
+    UNSETTLED = "unsettled"
 
 
 class Interaction(SQLModel, table=True):
@@ -40,6 +41,7 @@ class Interaction(SQLModel, table=True):
     reference: str | None = Field(default=None, max_length=200)
     summary: str | None = Field(default=None, max_length=500)
     send_after: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    callback_url: str | None = Field(default=None, max_length=2000)
     received_at: datetime = Field(sa_type=UTCDateTime)
 
 
@@ -72,6 +74,7 @@ class Pulse(SQLModel, table=True):
     expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     reminded_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    settled: bool | None = None
     reason: str | None = Field(default=None, max_length=300)
 
 
