@@ -9,7 +9,7 @@ from sqlalchemy import delete, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.tables import Answer, Comment, Interaction, Pulse, PulseStatus
+from storage.tables import Answer, Comment, Interaction, Pulse, PulseStatus, SlackEvent
 
 # Statuses in which a pulse will never be sent or answered again.
 CLOSED = (
@@ -27,6 +27,8 @@ class RetentionPolicy:
 
     identity_after_close: timedelta = timedelta(days=30)
     answers: timedelta = timedelta(days=730)
+    # Slack retries an event for about 5 minutes: a day of event ids is plenty to dedupe.
+    slack_events: timedelta = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,7 @@ class RetentionReport:
     unlinked_interactions: int
     deleted_answers: int
     deleted_comments: int
+    deleted_events: int = 0
 
 
 async def apply_retention(
@@ -56,11 +59,15 @@ async def apply_retention(
     answer_limit = now - policy.answers
     answers = await session.exec(delete(Answer).where(col(Answer.answered_at) < answer_limit))
     comments = await session.exec(delete(Comment).where(col(Comment.created_at) < answer_limit))
+    events = await session.exec(
+        delete(SlackEvent).where(col(SlackEvent.received_at) < now - policy.slack_events)
+    )
     return RetentionReport(
         unlinked_pulses=len(ids),
         unlinked_interactions=unlinked,
         deleted_answers=answers.rowcount or 0,
         deleted_comments=comments.rowcount or 0,
+        deleted_events=events.rowcount or 0,
     )
 
 
