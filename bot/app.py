@@ -11,6 +11,7 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_bolt.response import BoltResponse
 
 from bot.deps import Deps
+from handlers.actions import digest as digest_actions
 from handlers.actions import opt_out as opt_out_actions
 from handlers.actions import pulse as pulse_actions
 from handlers.refusals import tell
@@ -21,6 +22,7 @@ logger = logging.getLogger("ecoute.slack")
 SURFACES: tuple[Callable[[AsyncApp], None], ...] = (
     pulse_actions.register,
     opt_out_actions.register,
+    digest_actions.register,
     comment_views.register,
 )
 

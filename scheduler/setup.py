@@ -7,6 +7,7 @@ import logging
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.deps import Deps
+from scheduler.digest_jobs import add_digest_jobs
 from scheduler.directory import DirectorySync
 from scheduler.dispatch import Dispatcher
 from scheduler.lifecycle import run_lifecycle
@@ -41,6 +42,7 @@ def build_scheduler(deps: Deps, dispatcher: Dispatcher) -> AsyncIOScheduler:
         next_run_time=deps.now(),
         misfire_grace_time=3600,
     )
+    add_digest_jobs(scheduler, deps)
     scheduler.add_job(
         run_lifecycle,
         "interval",

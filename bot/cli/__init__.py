@@ -7,11 +7,11 @@ import asyncio
 import sys
 from collections.abc import Sequence
 
-from bot.cli import charter, db, demo, interactions, privacy, serve
+from bot.cli import charter, db, demo, digest, interactions, privacy, serve, stats
 from bot.cli.common import CommandError
 from bot.config import SettingsError, load_settings
 
-GROUPS = (serve, demo, db, charter, interactions, privacy)
+GROUPS = (serve, demo, db, charter, interactions, digest, stats, privacy)
 
 
 def build_parser() -> argparse.ArgumentParser:
