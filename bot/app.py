@@ -12,10 +12,18 @@ from slack_bolt.response import BoltResponse
 
 from bot.deps import Deps
 from handlers.actions import digest as digest_actions
+from handlers.actions import home as home_actions
 from handlers.actions import opt_out as opt_out_actions
+from handlers.actions import preview as preview_actions
 from handlers.actions import pulse as pulse_actions
+from handlers.commands import router as ecoute_command
+from handlers.events import home as home_events
 from handlers.refusals import tell
+from handlers.views import charter_import as charter_import_views
 from handlers.views import comment as comment_views
+from handlers.views import commitment_form as commitment_views
+from handlers.views import confirm as confirm_views
+from handlers.views import question_form as question_views
 
 logger = logging.getLogger("ecoute.slack")
 
@@ -24,6 +32,14 @@ SURFACES: tuple[Callable[[AsyncApp], None], ...] = (
     opt_out_actions.register,
     digest_actions.register,
     comment_views.register,
+    ecoute_command.register,
+    home_events.register,
+    home_actions.register,
+    preview_actions.register,
+    commitment_views.register,
+    question_views.register,
+    charter_import_views.register,
+    confirm_views.register,
 )
 
 

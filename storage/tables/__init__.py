@@ -1,5 +1,6 @@
 """Every table, imported here so `SQLModel.metadata` is complete for Alembic and tests."""
 
+from storage.tables.audit import AuditEntry
 from storage.tables.charter import Commitment, OwnerSchedule, Question, Service
 from storage.tables.digests import (
     AlertDelivery,
@@ -16,6 +17,7 @@ __all__ = [
     "AlertDelivery",
     "AlertState",
     "Answer",
+    "AuditEntry",
     "Comment",
     "Commitment",
     "DeliveryStatus",

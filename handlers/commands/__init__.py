@@ -1,0 +1,1 @@
+"""The `/ecoute` command: a router and one module per group of subcommands."""
