@@ -10,7 +10,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain.pulse_view import BUTTON_KINDS
-from storage.tables import Answer, Commitment, Question
+from storage.tables import Answer, Commitment, Pulse, PulseStatus, Question
 
 MAX_QUESTIONS = 3
 
@@ -100,11 +100,23 @@ async def _button_questions(
     return sorted(chosen, key=lambda q: (q.position, q.id or 0))
 
 
-async def _respondents(session: AsyncSession, *, commitment: Commitment, now: datetime) -> int:
+# Half of those asked answer, as a prior: enough to spread a batch over the commitments.
+EXPECTED_ANSWER_RATE = 0.5
+
+
+async def _respondents(session: AsyncSession, *, commitment: Commitment, now: datetime) -> float:
+    """Return respondents in the window, plus the answers expected from pulses still open."""
     since = now - timedelta(days=commitment.window_days)
-    count = await session.exec(
+    answered = await session.exec(
         select(func.count(func.distinct(Answer.respondent)))
         .where(Answer.commitment_id == commitment.id)
         .where(Answer.answered_at >= since)
     )
-    return int(count.one())
+    awaiting = await session.exec(
+        select(func.count())
+        .select_from(Pulse)
+        .where(col(Pulse.commitment_id) == commitment.id)
+        .where(col(Pulse.status).in_((PulseStatus.SENDING, PulseStatus.SENT)))
+        .where(col(Pulse.due_at) >= since)
+    )
+    return int(answered.one()) + EXPECTED_ANSWER_RATE * int(awaiting.one())

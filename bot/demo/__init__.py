@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import random
 import tempfile
-import time
-import uuid
 from pathlib import Path
 
-import aiohttp
 from rich.console import Console
 from rich.table import Table
 from sqlalchemy import func
@@ -18,11 +14,20 @@ from sqlmodel import col, select
 
 from bot.config import Settings, load_settings
 from bot.demo.answering import Conversation, answer_pulse
-from bot.demo.workspace import MOODS, USERS, DemoInteraction, interactions
+from bot.demo.feed import answer_silently, post_interactions, settled
+from bot.demo.workspace import (
+    IT_OWNER,
+    IT_OWNER_NAME,
+    MOODS,
+    USERS,
+    DemoInteraction,
+    crowd_interactions,
+    interactions,
+)
 from bot.runtime import Instance, running
 from bot.sandbox import Sandbox
 from domain.charter import CharterSpec, apply_charter, parse_charter
-from handlers.intake.signature import decode_secret, sign
+from scheduler.digests import run_digests
 from storage.tables import Pulse
 
 EXAMPLE_CHARTER = Path(__file__).resolve().parents[2] / "examples" / "charter-bercy.yaml"
@@ -43,41 +48,6 @@ def demo_settings(database_url: str, api_url: str) -> Settings:
         SLACK_API_URL=api_url,
         ECOUTE_DISPATCH_INTERVAL=0.2,
     )
-
-
-async def post_interactions(
-    url: str, secret: str, payloads: list[dict[str, object]]
-) -> tuple[int, dict[str, object]]:
-    """POST a batch to the intake API, signed per Standard Webhooks; return status and body."""
-    body = json.dumps({"interactions": payloads}).encode()
-    msg_id, timestamp = f"msg_{uuid.uuid4().hex}", int(time.time())
-    headers = {
-        "content-type": "application/json",
-        "webhook-id": msg_id,
-        "webhook-timestamp": str(timestamp),
-        "webhook-signature": sign(
-            decode_secret(secret), msg_id=msg_id, timestamp=timestamp, body=body
-        ),
-    }
-    async with aiohttp.ClientSession() as http, http.post(url, data=body, headers=headers) as resp:
-        return resp.status, await resp.json()
-
-
-async def _settled(instance: Instance, expected: int, within: float = 30.0) -> None:
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
-        async with instance.deps.database.begin() as session:
-            waiting = (
-                await session.exec(
-                    select(func.count())
-                    .select_from(Pulse)
-                    .where(col(Pulse.status).in_(("pending", "sending")))
-                )
-            ).one()
-        if waiting == 0:
-            return
-        await asyncio.sleep(0.1)
-    raise TimeoutError(f"{expected} pulses were not all dispatched within {within:.0f} s")
 
 
 async def run_demo(*, keep: bool, seed: int, console: Console) -> int:
@@ -123,8 +93,15 @@ async def _scenario(
         f"Charte chargée : {EXAMPLE_CHARTER.name} (pour la démo, à toute heure : "
         "heures ouvrées et jours fériés ignorés)"
     )
-    items = interactions(deps.now(), rng)
     intake_url = f"{instance.url}/api/v1/interactions"
+    crowd = crowd_interactions(deps.now(), rng)
+    await post_interactions(intake_url, DEMO_INTAKE_SECRET, [i.payload for i in crowd])
+    await settled(instance, len(crowd))
+    answered = await answer_silently(sandbox, crowd, rng)
+    console.print(
+        f"{answered} autres agents ont reçu un questionnaire et y ont répondu (non détaillé ici)."
+    )
+    items = interactions(deps.now(), rng)
     secret = DEMO_INTAKE_SECRET
     status, _ = await post_interactions(intake_url, secret, [i.payload for i in items])
     console.print(f"Intake : {len(items)} interactions signalées → HTTP {status}")
@@ -133,7 +110,7 @@ async def _scenario(
         f"Rejeu de {items[0].payload['external_id']} → HTTP {replay_status}, "
         f"statut « {replay['interactions'][0]['status']} »"  # type: ignore[index]
     )
-    await _settled(instance, len(items))
+    await settled(instance, len(items))
     conversations = await _answer(sandbox, items, rng)
     console.rule("Ce que chacun a vu et fait")
     for conversation in conversations:
@@ -141,6 +118,18 @@ async def _scenario(
         for line in conversation.lines:
             console.print(f"  {line}")
     await _summary(instance, console)
+    await _digest(instance, console)
+
+
+async def _digest(instance: Instance, console: Console) -> None:
+    """Send this week's digests now and show the IT owner's, where a breach stands out."""
+    report = await run_digests(instance.deps, fire_time=instance.deps.now(), force=True)
+    console.rule("Synthèse envoyée aux responsables")
+    console.print(report.summary())
+    for outcome in report.outcomes:
+        if outcome.owner == IT_OWNER and outcome.text:
+            console.print(f"[bold]Synthèse de {IT_OWNER_NAME}[/]")
+            console.print(outcome.text)
 
 
 def _at_any_hour(spec: CharterSpec) -> CharterSpec:

@@ -13,11 +13,19 @@ from bot.sandbox import Sandbox
 from bot.sandbox.models import Message
 
 COMMENTS = {
-    "SI": "Trois jours sans poste de travail, et personne pour me dire quand ce serait réglé.",
-    "RH": "Réponse claire, merci. Un accusé de réception plus rapide serait apprécié.",
-    "LOG": "Salle prête à l'heure, rien à redire.",
-    "COMM": "Publication faite en deux jours, parfait.",
-    "FIN": "Le remboursement a pris plus d'un mois.",
+    "SI": (
+        "Trois jours sans poste de travail, et personne pour me dire quand ce serait réglé.",
+        "Le ticket a été clos sans que le problème soit résolu.",
+        "Technicien aimable, mais il a fallu relancer deux fois.",
+        "Impossible de joindre le support par téléphone (01 44 87 12 34 ne répond pas).",
+    ),
+    "RH": (
+        "Réponse claire, merci. Un accusé de réception plus rapide serait apprécié.",
+        "Dossier traité rapidement, merci à l'équipe.",
+    ),
+    "LOG": ("Salle prête à l'heure, rien à redire.", "Le badge a mis une semaine à arriver."),
+    "COMM": ("Publication faite en deux jours, parfait.", "Relecture soignée, merci."),
+    "FIN": ("Le remboursement a pris plus d'un mois.", "Bon de commande traité sans souci."),
 }
 
 
@@ -106,6 +114,6 @@ async def answer_pulse(
             if sandbox.views_for(user_id):
                 break
             await asyncio.sleep(0.02)
-        text = COMMENTS[service]
+        text = rng.choice(COMMENTS[service])
         delivery = await agent.submit_view(values={COMMENT_BLOCK: {COMMENT_INPUT: text}})
         conversation.lines.append(f"  commente : « {text} » (HTTP {delivery.status})")

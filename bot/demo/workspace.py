@@ -18,6 +18,9 @@ OWNERS = (
     SandboxUser("U0FIN0QUAL", "Nathalie Roux (Finances)", "nathalie.roux@finances.gouv.fr"),
 )
 
+IT_OWNER = "U0SI0QUAL"
+IT_OWNER_NAME = "Sophie Lefèvre (SI)"
+
 _AGENT_NAMES = (
     "Camille Dubois", "Lucas Bernard", "Emma Petit", "Hugo Durand", "Léa Laurent",
     "Thomas Simon", "Chloé Michel", "Nicolas Garcia", "Manon David", "Antoine Bertrand",
@@ -35,7 +38,14 @@ def _agent(index: int, name: str) -> SandboxUser:
 
 AGENTS = tuple(_agent(i + 1, name) for i, name in enumerate(_AGENT_NAMES))
 DEPARTED = SandboxUser("U0GONE01", "Ancien agent", "ancien.agent@finances.gouv.fr", deleted=True)
-USERS = (*OWNERS, *AGENTS, DEPARTED)
+_CROWD_FIRST = ("Alice", "Bruno", "Céline", "David", "Élise", "Fabien", "Gaëlle", "Henri")
+_CROWD_LAST = ("Morel", "Fournier", "Girard", "André", "Mercier", "Blanchard", "Roussel", "Henry")
+# Sixty-four more colleagues whose answers give the scores enough respondents; not transcribed.
+CROWD = tuple(
+    SandboxUser(f"U0CROWD{i:02d}", f"{first} {last}", f"crowd{i:02d}@finances.gouv.fr")
+    for i, (first, last) in enumerate(((f, n) for n in _CROWD_LAST for f in _CROWD_FIRST), start=1)
+)
+USERS = (*OWNERS, *AGENTS, *CROWD, DEPARTED)
 
 # How each service line is doing this month, as its beneficiaries would answer.
 MOODS = {"RH": 0.75, "LOG": 0.8, "SI": 0.1, "COMM": 0.85, "FIN": 0.6}
@@ -60,6 +70,32 @@ class DemoInteraction:
     payload: dict[str, Any]
     agent: SandboxUser | None
     answers: bool
+
+
+def crowd_interactions(now: datetime, rng: random.Random) -> list[DemoInteraction]:
+    """Return one interaction per crowd member, most of them with the IT desk."""
+    items = []
+    for index, person in enumerate(CROWD):
+        service = "SI" if index % 8 else rng.choice(["RH", "LOG", "COMM", "FIN"])
+        source, prefix, summaries = REQUESTS[service]
+        number = 3000 + index
+        items.append(
+            DemoInteraction(
+                payload={
+                    "external_id": f"{prefix}-2026-{number}",
+                    "source": source,
+                    "service": service,
+                    "beneficiary": {"slack_user_id": person.id},
+                    "occurred_at": (now - timedelta(hours=2 + index % 5)).isoformat(),
+                    "send_after": now.isoformat(),
+                    "reference": f"{prefix}-2026-{number}",
+                    "summary": rng.choice(summaries),
+                },
+                agent=person,
+                answers=True,
+            )
+        )
+    return items
 
 
 def interactions(now: datetime, rng: random.Random) -> list[DemoInteraction]:
