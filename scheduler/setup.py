@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -20,65 +22,57 @@ logger = logging.getLogger("ecoute.scheduler")
 def build_scheduler(deps: Deps, dispatcher: Dispatcher) -> AsyncIOScheduler:
     """Return a scheduler (not started) with every job registered under a stable id."""
     scheduler = AsyncIOScheduler(timezone=deps.settings.zone)
-    scheduler.add_job(
-        dispatcher.run_once,
-        "interval",
-        seconds=deps.settings.dispatch_interval_seconds,
-        id="dispatch",
-        replace_existing=True,
-        max_instances=1,
-        coalesce=True,
-        misfire_grace_time=None,
-    )
-    scheduler.add_job(
+    every = deps.settings.dispatch_interval_seconds
+    add_job(scheduler, dispatcher.run_once, "dispatch", "interval", seconds=every)
+    add_job(
+        scheduler,
         _sync_directory,
+        "directory",
         "interval",
+        args=(dispatcher.directory,),
         hours=1,
-        args=[dispatcher.directory],
-        id="directory",
-        replace_existing=True,
-        max_instances=1,
-        coalesce=True,
         next_run_time=deps.now(),
         misfire_grace_time=3600,
     )
     add_digest_jobs(scheduler, deps)
-    scheduler.add_job(
-        run_lifecycle,
-        "interval",
-        minutes=1,
-        args=[deps],
-        id="lifecycle",
-        replace_existing=True,
-        max_instances=1,
-        coalesce=True,
-        misfire_grace_time=None,
-    )
-    scheduler.add_job(
-        run_notices,
-        "interval",
-        minutes=1,
-        args=[deps],
-        id="notices",
-        replace_existing=True,
-        max_instances=1,
-        coalesce=True,
-        misfire_grace_time=None,
-    )
-    scheduler.add_job(
+    add_job(scheduler, run_lifecycle, "lifecycle", "interval", args=(deps,), minutes=1)
+    add_job(scheduler, run_notices, "notices", "interval", args=(deps,), minutes=1)
+    # Idempotent and safe to run late: a missed night is caught up within the day.
+    add_job(
+        scheduler,
         run_retention,
+        "retention",
         "cron",
+        args=(deps,),
         hour=3,
         minute=17,
-        args=[deps],
-        id="retention",
-        replace_existing=True,
-        max_instances=1,
-        coalesce=True,
-        # Idempotent and safe to run late: a missed night is caught up within the day.
         misfire_grace_time=20 * 3600,
     )
     return scheduler
+
+
+def add_job(
+    scheduler: AsyncIOScheduler,
+    func: Callable[..., Awaitable[Any]],
+    job_id: str,
+    trigger: str,
+    *,
+    args: tuple[Any, ...] = (),
+    misfire_grace_time: int | None = None,
+    **trigger_args: Any,
+) -> None:
+    """Register a job under a stable id: one run at a time, missed runs coalesced into one."""
+    scheduler.add_job(
+        func,
+        trigger,
+        args=list(args),
+        id=job_id,
+        replace_existing=True,
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=misfire_grace_time,
+        **trigger_args,
+    )
 
 
 async def _sync_directory(directory: DirectorySync) -> None:
