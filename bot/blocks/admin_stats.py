@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.blocks.base import Block, Message, context, escape, section
-from bot.blocks.scores import STATUS_MARK, previous_line, score_line, title_of
-from bot.i18n import Catalog, format_date, format_percent
+from bot.blocks.scores import STATUS_MARK, card_facts, previous_line, score_line, title_of
+from bot.i18n import Catalog, format_date
 from domain.admin_stats import Stats
 from domain.scoring import ScoreCard
 
@@ -17,17 +17,7 @@ def card_text(card: ScoreCard, catalog: Catalog, locale: str | None) -> str:
     """Return a commitment's status, score, interval, respondents and trend, in three lines."""
     commitment = card.commitment
     status = catalog.t(locale, f"digest.status.{card.current.status}")
-    facts = [
-        catalog.t(
-            locale,
-            "digest.respondents",
-            count=card.current.respondents,
-            days=commitment.window_days,
-        )
-    ]
-    if card.response_rate is not None:
-        rate = format_percent(card.response_rate, locale, 0)
-        facts.append(catalog.t(locale, "digest.response_rate", rate=rate))
+    facts = card_facts(card, catalog, locale)
     facts.append(previous_line(card, catalog, locale))
     title = escape(title_of(commitment, locale))
     return "\n".join(

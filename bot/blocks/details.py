@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from bot.blocks.base import Block, clip, context, escape, plain, section
-from bot.blocks.scores import STATUS_MARK, format_value, score_line, title_of
-from bot.i18n import Catalog, format_date, format_percent
+from bot.blocks.scores import STATUS_MARK, card_facts, format_value, score_line, title_of
+from bot.i18n import Catalog, format_date
 from domain.digests import COMMENT_MIN_RESPONDENTS, CommitmentDetails
 
 DETAILS_VIEW = "digest.details"
@@ -21,17 +21,7 @@ def build_details_modal(
     commitment = card.commitment
     status = catalog.t(locale, f"digest.status.{card.current.status}")
     title = escape(title_of(commitment, locale))
-    facts = [
-        catalog.t(
-            locale,
-            "digest.respondents",
-            count=card.current.respondents,
-            days=commitment.window_days,
-        )
-    ]
-    if card.response_rate is not None:
-        rate = format_percent(card.response_rate, locale, 0)
-        facts.append(catalog.t(locale, "digest.response_rate", rate=rate))
+    facts = card_facts(card, catalog, locale)
     blocks: list[Block] = [
         section(f"{STATUS_MARK[card.current.status]} *{title}* ({commitment.code}) · _{status}_"),
         section(score_line(card, catalog, locale)),

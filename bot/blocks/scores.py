@@ -77,3 +77,19 @@ def previous_line(card: ScoreCard, catalog: Catalog, locale: str | None) -> str:
         arrow=TREND_ARROW[card.trend],
         value=format_value(previous, card.commitment, locale),
     ).strip()
+
+
+def card_facts(card: ScoreCard, catalog: Catalog, locale: str | None) -> list[str]:
+    """Return how many answered in the window and, when known, the response rate."""
+    facts = [
+        catalog.t(
+            locale,
+            "digest.respondents",
+            count=card.current.respondents,
+            days=card.commitment.window_days,
+        )
+    ]
+    if card.response_rate is not None:
+        rate = format_percent(card.response_rate, locale, 0)
+        facts.append(catalog.t(locale, "digest.response_rate", rate=rate))
+    return facts
