@@ -7,23 +7,24 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, Literal
+from typing import Literal
 
-from sqlalchemy import literal_column, select, tuple_
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.errors import Conflict, DomainError, InvalidInput
 from storage.engine import DatabaseUnavailable
-from storage.tables import Interaction, Pulse, PulseStatus, Service
+from storage.interactions import (
+    InteractionValues,
+    PulseValues,
+    find_interactions,
+    insert_interactions,
+    insert_pending_pulses,
+    load_services,
+)
 
 MAX_BATCH = 1000
 # a charter typo (years of delay) must not crash intake; nobody is surveyed a year later
 MAX_DELAY_MINUTES = 366 * 24 * 60
-
-_INTERACTION = Interaction.__table__  # type: ignore[attr-defined]
-_PULSE = Pulse.__table__  # type: ignore[attr-defined]
-_SERVICE = Service.__table__  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +60,7 @@ class NewInteraction:
             self.send_after.astimezone(UTC).isoformat() if self.send_after is not None else None,
         )
         # length-prefixed, so no choice of characters can make two payloads encode alike
-        canonical = "v1" + "".join("~" if f is None else f"{len(f)}:{f}" for f in fields)
+        canonical = "v1" + "".join(["~" if f is None else f"{len(f)}:{f}" for f in fields])
         return hashlib.sha256(canonical.encode()).hexdigest()
 
 
@@ -114,9 +115,10 @@ class ServiceInfo:
 class ServiceDirectory:
     """Service codes read inside the caller's transaction and kept `ttl` seconds.
 
-    A code never seen is re-read at once (a new service works immediately); an archived
-    service is refused at most `ttl` seconds late, which the dispatcher tolerates since it
-    re-checks the service before sending.
+    Reading them for every group would cost a statement per commit; keeping them a few
+    seconds costs this: a service archived is refused at most `ttl` seconds late (what is
+    accepted in that window is treated like what came just before the archiving). A code not
+    in the cache is read again at once, so a new service works immediately.
     """
 
     def __init__(self, *, ttl: float = 5.0, clock: Callable[[], float] = time.monotonic) -> None:
@@ -135,13 +137,9 @@ class ServiceDirectory:
         return {code: self._services.get(code) for code in codes}
 
     async def _load(self, connection: AsyncConnection) -> None:
-        statement = select(
-            _SERVICE.c.id, _SERVICE.c.code, _SERVICE.c.delay_minutes, _SERVICE.c.archived_at
-        )
-        rows = (await connection.execute(statement)).all()
         self._services = {
-            code: ServiceInfo(id=id_, delay_minutes=delay, archived=archived_at is not None)
-            for id_, code, delay, archived_at in rows
+            row.code: ServiceInfo(row.id, row.delay_minutes, row.archived_at is not None)
+            for row in await load_services(connection)
         }
         self._loaded_at = self._clock()
 
@@ -208,8 +206,8 @@ async def accept_many(
             if item.key not in first:
                 first[item.key] = (s, i)
                 rows.append(_interaction_row(item, hashes[s][i], known, sub.received_at))
-    inserted = await _insert_interactions(connection, rows)
-    existing = await _read_existing(connection, [k for k in first if k not in inserted])
+    inserted = await insert_interactions(connection, rows)
+    existing = await find_interactions(connection, [k for k in first if k not in inserted])
 
     for s, sub in enumerate(submissions):
         if outcomes[s] is not None:
@@ -222,7 +220,7 @@ async def accept_many(
                 wrote |= origin == (s, i)
                 same = hashes[origin[0]][origin[1]] == hashes[s][i]
             elif item.key in existing:
-                same = existing[item.key][2] == hashes[s][i]
+                same = existing[item.key].payload_hash == hashes[s][i]
             else:
                 # the row that blocked our insert vanished since (purged concurrently)
                 raise DatabaseUnavailable(f"interaction {item.key} changed concurrently")
@@ -288,18 +286,12 @@ def _check(
     return problems
 
 
-def _insert(connection: AsyncConnection, table: Any) -> Any:
-    if connection.dialect.name == "postgresql":
-        return postgresql.insert(table)
-    return sqlite.insert(table)
-
-
 def _interaction_row(
     item: NewInteraction,
     payload_hash: str,
     known: dict[str, ServiceInfo | None],
     received_at: datetime,
-) -> dict[str, Any]:
+) -> InteractionValues:
     service = known[item.service]
     assert service is not None
     return {
@@ -317,42 +309,6 @@ def _interaction_row(
     }
 
 
-async def _insert_interactions(
-    connection: AsyncConnection, rows: list[dict[str, Any]]
-) -> dict[tuple[str, str], int]:
-    if not rows:
-        return {}
-    # a concurrent instance may hold the same key: skip it here and classify it afterwards
-    statement = (
-        _insert(connection, _INTERACTION)
-        .on_conflict_do_nothing(index_elements=["source", "external_id"])
-        .returning(_INTERACTION.c.id, _INTERACTION.c.source, _INTERACTION.c.external_id)
-    )
-    result = await connection.execute(statement, rows)
-    return {(source, external_id): id_ for id_, source, external_id in result.all()}
-
-
-async def _read_existing(
-    connection: AsyncConnection, keys: list[tuple[str, str]]
-) -> dict[tuple[str, str], tuple[int, int | None, str]]:
-    if not keys:
-        return {}
-    key = tuple_(_INTERACTION.c.source, _INTERACTION.c.external_id)
-    statement = (
-        select(
-            _INTERACTION.c.source,
-            _INTERACTION.c.external_id,
-            _INTERACTION.c.id,
-            _PULSE.c.id,
-            _INTERACTION.c.payload_hash,
-        )
-        .select_from(_INTERACTION.outerjoin(_PULSE, _PULSE.c.interaction_id == _INTERACTION.c.id))
-        .where(key.in_(keys))
-    )
-    rows = (await connection.execute(statement)).all()
-    return {(source, ext): (id_, pulse_id, h) for source, ext, id_, pulse_id, h in rows}
-
-
 async def _insert_pulses(
     connection: AsyncConnection,
     submissions: Sequence[Submission],
@@ -360,7 +316,7 @@ async def _insert_pulses(
     inserted: dict[tuple[str, str], int],
     known: dict[str, ServiceInfo | None],
 ) -> dict[int, int]:
-    rows = []
+    rows: list[PulseValues] = []
     for key, interaction_id in inserted.items():
         s, i = first[key]
         item = submissions[s].items[i]
@@ -375,20 +331,7 @@ async def _insert_pulses(
                 "due_at": due_at(item, delay_minutes=service.delay_minutes),
             }
         )
-    if not rows:
-        return {}
-    # constants are written into the statement rather than bound (and converted) per row
-    statement = (
-        _insert(connection, _PULSE)
-        .values(
-            status=literal_column(f"'{PulseStatus.PENDING.value}'"),
-            question_ids=literal_column("'[]'"),
-            attempts=literal_column("0"),
-        )
-        .returning(_PULSE.c.id, _PULSE.c.interaction_id)
-    )
-    result = await connection.execute(statement, rows)
-    return {interaction_id: id_ for id_, interaction_id in result.all()}
+    return await insert_pending_pulses(connection, rows)
 
 
 def due_at(item: NewInteraction, *, delay_minutes: int) -> datetime:

@@ -8,7 +8,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Self, TypeVar
 
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -36,6 +36,7 @@ class _Pending(Generic[T]):
     unit: Unit[T] | None
     runner: BatchRunner[Any, T] | None = None
     item: Any = None
+    weight: int = 1
     future: asyncio.Future[T] = field(
         default_factory=lambda: asyncio.get_running_loop().create_future()
     )
@@ -53,20 +54,26 @@ class GroupCommit:
     """Run submitted work together: one transaction, a SAVEPOINT per unit, one commit.
 
     A single background task takes whatever queued while the previous commit ran (up to
-    `max_units`), so under load one fsync serves many requests, and with one writer SQLite
-    never waits on its own lock. A unit that raises is rolled back to its savepoint and its
-    waiter gets the exception; the others still commit. Items submitted with the same batch
-    runner are run by one call of it (a few statements for the whole group instead of a few
-    per request); if that call raises, the group is rolled back and rerun with each item alone
-    in its own savepoint. If the database fails, every waiter of the group gets
-    DatabaseUnavailable. Nobody hears of success before COMMIT has returned.
+    `max_units` units or `max_weight` in all), so under load one fsync serves many requests,
+    and with one writer SQLite never waits on its own lock. A unit that raises is rolled back
+    to its savepoint and its waiter gets the exception; the others still commit. Items
+    submitted with the same batch runner are run by one call of it (a few statements for the
+    whole group instead of a few per request); if that call raises, the group is rolled back
+    and rerun with each item alone in its own savepoint. If the database fails, every waiter
+    of the group gets DatabaseUnavailable. Nobody hears of success before COMMIT has returned.
     """
 
     def __init__(
-        self, database: Database, *, max_units: int = 512, max_pending: int = 20_000
+        self,
+        database: Database,
+        *,
+        max_units: int = 512,
+        max_weight: int = 5_000,
+        max_pending: int = 20_000,
     ) -> None:
         self.database = database
         self.max_units = max_units
+        self.max_weight = max_weight
         self.max_pending = max_pending
         self._queue: deque[_Pending[Any]] = deque()
         self._wakeup = asyncio.Event()
@@ -76,7 +83,7 @@ class GroupCommit:
         self._reused = False
         self._committing = False
 
-    async def __aenter__(self) -> GroupCommit:
+    async def __aenter__(self) -> Self:
         await self.start()
         return self
 
@@ -103,13 +110,16 @@ class GroupCommit:
             task, self._task = self._task, None
             await task
 
-    async def submit(self, unit: Unit[T]) -> T:
+    async def submit(self, unit: Unit[T], *, weight: int = 1) -> T:
         """Run `unit` in the next group and return its result once that group has committed."""
-        return await self._enqueue(_Pending(unit))
+        return await self._enqueue(_Pending(unit, weight=weight))
 
-    async def submit_batched(self, runner: BatchRunner[I, T], item: I) -> T:
-        """Run `item` through `runner` with the other items queued for it; return its outcome."""
-        return await self._enqueue(_Pending(None, runner, item))
+    async def submit_batched(self, runner: BatchRunner[I, T], item: I, *, weight: int = 1) -> T:
+        """Run `item` through `runner` with the other items queued for it; return its outcome.
+
+        `weight` (rows it writes, say) bounds a group's size beside the count of units.
+        """
+        return await self._enqueue(_Pending(None, runner, item, weight))
 
     async def _enqueue(self, pending: _Pending[T]) -> T:
         if self._task is None or self._task.done() or self._closing:
@@ -128,10 +138,14 @@ class GroupCommit:
                     await self._wakeup.wait()
                     continue
                 group: list[_Pending[Any]] = []
+                weight = 0
                 while self._queue and len(group) < self.max_units:
+                    if group and weight + self._queue[0].weight > self.max_weight:
+                        break
                     pending = self._queue.popleft()
                     if not pending.future.done():  # a waiter that gave up needs nothing written
                         group.append(pending)
+                        weight += pending.weight
                 if group:
                     await self._commit(group)
         finally:

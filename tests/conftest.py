@@ -75,7 +75,16 @@ def _with_database(url: str, name: str) -> str:
     return f"{base}/{name}"
 
 
-@pytest.fixture(params=BACKENDS)
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Run database tests on every configured backend, or on those a `backends` mark names."""
+    if "database_url" not in metafunc.fixturenames:
+        return
+    marker = metafunc.definition.get_closest_marker("backends")
+    wanted = marker.args if marker else ("sqlite", "postgres")
+    metafunc.parametrize("database_url", [b for b in wanted if b in BACKENDS], indirect=True)
+
+
+@pytest.fixture
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """Return a fresh, migrated database URL: a new SQLite file, or an emptied PostgreSQL."""
     if request.param == "sqlite":

@@ -23,9 +23,9 @@ from domain.intake import (
     ServiceDirectory,
     accept,
 )
-from handlers.intake.schema import DEFAULT_SOURCE, InteractionIn, field_errors
-from storage.engine import Database, DatabaseUnavailable
-from storage.group_commit import run_once
+from handlers.intake.schema import DEFAULT_SOURCE, field_errors, validate_interaction
+from storage.engine import Database
+from storage.group_commit import is_unavailable, run_once
 from storage.types import utcnow
 
 COLUMNS = (
@@ -104,20 +104,30 @@ async def run_import(args: argparse.Namespace, settings: Settings) -> int:
             rounds.append([])
         rounds[occurrence].append(row)
 
-    out = console()
+    try:
+        await _import(settings, rounds, tally)
+    except Exception as exc:
+        if not is_unavailable(exc):
+            raise
+        _report(tally)
+        raise CommandError(
+            f"the database is unavailable ({exc}); importing the file again is safe"
+        ) from exc
+    _report(tally)
+    return 1 if tally.refused else 0
+
+
+async def _import(settings: Settings, rounds: list[list[Row]], tally: Tally) -> None:
     async with database(settings, migrate=settings.is_sqlite) as db:
         services = ServiceDirectory()
         columns = (TextColumn("importing"), BarColumn(), MofNCompleteColumn())
-        with Progress(*columns, console=out, transient=True) as progress:
+        with Progress(*columns, console=console(), transient=True) as progress:
             task = progress.add_task("import", total=sum(len(rows) for rows in rounds))
             for rows in rounds:
                 for start in range(0, len(rows), BATCH):
                     batch = rows[start : start + BATCH]
                     await _import_batch(db, services, batch, tally)
                     progress.advance(task, len(batch))
-
-    _report(tally)
-    return 1 if tally.refused else 0
 
 
 async def _import_batch(
@@ -136,10 +146,6 @@ async def _import_batch(
                 tally.refuse(batch[index].line, f"{field}{problem.reason}")
             batch = [row for index, row in enumerate(batch) if index not in refused]
             continue
-        except DatabaseUnavailable as exc:
-            raise CommandError(
-                f"the database is unavailable ({exc}); importing the file again is safe"
-            ) from exc
         for receipt in receipts:
             if receipt.status == "accepted":
                 tally.accepted += 1
@@ -191,7 +197,7 @@ def _row(line: int, record: dict[str | Any, Any], default_source: str) -> Row:
         "send_after": cells.get("send_after"),
     }
     try:
-        return Row(line, InteractionIn.model_validate(document).to_domain())
+        return Row(line, validate_interaction(document))
     except ValidationError as exc:
         reasons = []
         for error in field_errors(exc):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import AsyncIterator
 
 from aiohttp import web
@@ -21,7 +22,9 @@ from handlers.intake.routes import (
 from handlers.intake.signature import Verifier, decode_secret
 from storage.group_commit import GroupCommit
 
-__all__ = ["INTAKE", "Intake", "register"]
+__all__ = ["INTAKE", "Intake", "register", "run_writer"]
+
+log = logging.getLogger(__name__)
 
 
 def register(
@@ -32,6 +35,8 @@ def register(
         keys = [decode_secret(secret.get_secret_value()) for secret in deps.settings.intake_secrets]
     except ValueError as exc:
         raise SettingsError(f"invalid setting ECOUTE_INTAKE_SECRETS: {exc}") from None
+    if not keys:
+        log.warning("ECOUTE_INTAKE_SECRETS is empty: every intake request will be refused (401)")
     app[INTAKE] = Intake(
         verifier=Verifier(keys),
         writer=GroupCommit(deps.database, max_units=max_units),

@@ -36,7 +36,8 @@ def _instant(description: str, *, nullable: bool = False) -> dict[str, Any]:
         "type": ["string", "null"] if nullable else "string",
         "format": "date-time",
         "pattern": DATE_TIME_PATTERN,
-        "description": description,
+        "description": description + " A real calendar instant that exists in UTC (year 1-9999);"
+        " fractions beyond microseconds are dropped.",
         "examples": ["2025-03-01T09:30:00+01:00"],
     }
 

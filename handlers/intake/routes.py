@@ -104,7 +104,9 @@ async def handle_interactions(request: web.Request) -> web.Response:
         return _error(422, "invalid", "the body is not acceptable", fields=fields)
 
     try:
-        receipts = await intake.writer.submit_batched(intake.accept, Submission(body.items, now))
+        receipts = await intake.writer.submit_batched(
+            intake.accept, Submission(body.items, now), weight=len(body.items)
+        )
     except IntakeInvalid as exc:
         fields = [{"path": body.path(p.index, p.field), "reason": p.reason} for p in exc.problems]
         return _error(422, "invalid", "the body is not acceptable", fields=fields)
@@ -120,7 +122,7 @@ async def handle_interactions(request: web.Request) -> web.Response:
         ]
         return _error(409, "conflict", "a key was already used for another payload", items=items)
     except DatabaseUnavailable as exc:
-        log.warning("intake refused with 503: %s", exc)
+        log.debug("intake answered 503: %s", exc)
         return _error(503, "unavailable", "the database is unreachable; retry later")
     return _json(202, {"interactions": receipts})
 

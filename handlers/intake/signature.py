@@ -24,8 +24,10 @@ class SignatureError(Exception):
 def decode_secret(secret: str) -> bytes:
     """Return the key bytes of a `whsec_<base64>` secret, or of a raw secret as given."""
     if secret.startswith(SECRET_PREFIX):
+        encoded = secret[len(SECRET_PREFIX) :]
         try:
-            return base64.b64decode(secret[len(SECRET_PREFIX) :], validate=True)
+            # some generators leave the padding out
+            return base64.b64decode(encoded + "=" * (-len(encoded) % 4), validate=True)
         except binascii.Error as exc:
             raise ValueError("an intake secret starting with whsec_ must be base64") from exc
     return secret.encode()

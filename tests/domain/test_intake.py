@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 from functools import partial
 
 import pytest
 from sqlalchemy import func, select, update
+from sqlmodel import col
 
 from domain.intake import (
     MAX_DELAY_MINUTES,
@@ -22,7 +24,7 @@ from domain.intake import (
     due_at,
 )
 from storage.engine import Database
-from storage.group_commit import run_once
+from storage.group_commit import GroupCommit, run_once
 from storage.tables import Interaction, Pulse, Service
 
 NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
@@ -75,7 +77,7 @@ async def test_accept_stores_each_interaction_with_a_pending_pulse(
 
     assert [(r.external_id, r.status) for r in receipts] == [("A", "accepted"), ("B", "accepted")]
     async with database.engine.connect() as connection:
-        rows = (await connection.execute(select(Pulse).order_by(Pulse.id))).all()
+        rows = (await connection.execute(select(Pulse).order_by(col(Pulse.id)))).all()
     assert [(p.recipient, p.recipient_email, p.status) for p in rows] == [
         ("U0123ABCD", None, "pending"),
         (None, "x@y.fr", "pending"),
@@ -200,3 +202,40 @@ async def test_the_service_directory_caches_for_its_ttl(database: Database, rh: 
         assert (await directory.resolve(connection, {"NEW"}))["NEW"] is None
         clock[0] = 5.1
         assert (await directory.resolve(connection, {"RH"}))["RH"].archived  # type: ignore[union-attr]
+
+
+async def test_through_the_group_commit_a_spoilt_group_is_rerun_one_by_one(
+    database: Database, rh: int
+) -> None:
+    from handlers.intake.routes import batch_runner
+
+    runner = batch_runner(ServiceDirectory())
+    async with GroupCommit(database) as writer:
+        gate = asyncio.Event()
+
+        async def hold(connection: object) -> None:
+            await gate.wait()
+
+        blocker = asyncio.ensure_future(writer.submit(hold))
+        await asyncio.sleep(0.05)
+        # queued together: B inserts K2, then conflicts on K1 which A inserts first
+        a = asyncio.ensure_future(writer.submit_batched(runner, Submission([item("K1")], NOW)))
+        b = asyncio.ensure_future(
+            writer.submit_batched(
+                runner, Submission([item("K2"), item("K1", summary="other")], NOW)
+            )
+        )
+        c = asyncio.ensure_future(writer.submit_batched(runner, Submission([item("K3")], NOW)))
+        await asyncio.sleep(0)
+        gate.set()
+        await blocker
+        results = await asyncio.gather(a, b, c, return_exceptions=True)
+
+    assert results[0][0].status == "accepted"  # type: ignore[index]
+    assert isinstance(results[1], IntakeConflict)
+    assert [p.index for p in results[1].problems] == [1]
+    assert results[2][0].status == "accepted"  # type: ignore[index]
+    async with database.engine.connect() as connection:
+        keys = set((await connection.execute(select(col(Interaction.external_id)))).scalars())
+    assert keys == {"K1", "K3"}
+    assert await counts(database) == (2, 2)

@@ -214,3 +214,21 @@ async def test_run_once_commits_one_unit(database: Database) -> None:
     with pytest.raises(ValueError, match="no"):
         await run_once(database, add("TWO", fail=ValueError("no")))
     assert await codes(database) == {"ONE"}
+
+
+async def test_a_group_stops_at_its_weight(database: Database) -> None:
+    async with Spy(database, max_weight=10) as writer:
+        gate = asyncio.Event()
+
+        async def wait(connection: AsyncConnection) -> None:
+            await gate.wait()
+
+        blocker = asyncio.ensure_future(writer.submit(wait))
+        await asyncio.sleep(0.05)
+        heavy = [asyncio.ensure_future(writer.submit(add(f"H{n}"), weight=6)) for n in range(3)]
+        light = [asyncio.ensure_future(writer.submit(add(f"L{n}"), weight=2)) for n in range(2)]
+        await asyncio.sleep(0)
+        gate.set()
+        await asyncio.gather(blocker, *heavy, *light)
+    # 6 | 6 | 6+2+2: one unit always goes, however heavy
+    assert writer.sizes == [1, 1, 1, 3]
