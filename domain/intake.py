@@ -40,6 +40,7 @@ class NewInteraction:
     reference: str | None = None
     summary: str | None = None
     send_after: datetime | None = None
+    callback_url: str | None = None
     key: tuple[str, str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -61,6 +62,9 @@ class NewInteraction:
         )
         # length-prefixed, so no choice of characters can make two payloads encode alike
         canonical = "v1" + "".join(["~" if f is None else f"{len(f)}:{f}" for f in fields])
+        if self.callback_url is not None:
+            # appended only when present, so payloads stored before the field keep their hash
+            canonical += f"|{len(self.callback_url)}:{self.callback_url}"
         return hashlib.sha256(canonical.encode()).hexdigest()
 
 
@@ -305,6 +309,7 @@ def _interaction_row(
         "reference": item.reference,
         "summary": item.summary,
         "send_after": item.send_after,
+        "callback_url": item.callback_url,
         "received_at": received_at,
     }
 

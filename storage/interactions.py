@@ -44,6 +44,7 @@ class InteractionValues(TypedDict):
     reference: str | None
     summary: str | None
     send_after: datetime | None
+    callback_url: str | None
     received_at: datetime
 
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from domain.intake import MAX_BATCH
 from handlers.intake.schema import (
+    CALLBACK_PATTERN,
     DATE_TIME_PATTERN,
     DEFAULT_SOURCE,
     EMAIL_PATTERN,
@@ -107,6 +108,13 @@ SCHEMAS: dict[str, Any] = {
                 "Do not ask before this instant; default: occurred_at plus the service's delay.",
                 nullable=True,
             ),
+            "callback_url": {
+                "type": ["string", "null"],
+                "maxLength": 2000,
+                "pattern": CALLBACK_PATTERN,
+                "description": "Where to POST (signed like this API's requests) an "
+                "`interaction.not_settled` event if the beneficiary says it is not settled.",
+            },
         },
     },
     "Batch": {

@@ -73,6 +73,10 @@ def _exactly_one(value: BeneficiaryIn) -> BeneficiaryIn:
     return value
 
 
+# Where the source system wants "not yet settled" reported (a signed POST); http(s) only.
+CALLBACK_PATTERN = r"^https?://[^\s/$.?#][^\s]*$"
+
+
 @with_config(ConfigDict(extra="forbid", strict=True))
 class InteractionIn(TypedDict):
     """One interaction as the API receives it."""
@@ -85,6 +89,9 @@ class InteractionIn(TypedDict):
     reference: NotRequired[Annotated[Text, Field(max_length=200)] | None]
     summary: NotRequired[Annotated[Text, Field(max_length=500)] | None]
     send_after: NotRequired[Instant | None]
+    callback_url: NotRequired[
+        Annotated[str, Field(max_length=2000, pattern=CALLBACK_PATTERN)] | None
+    ]
 
 
 @with_config(ConfigDict(extra="forbid", strict=True))
@@ -116,6 +123,7 @@ def to_domain(item: InteractionIn) -> NewInteraction:
         reference=item.get("reference"),
         summary=item.get("summary"),
         send_after=item.get("send_after"),
+        callback_url=item.get("callback_url"),
     )
 
 

@@ -14,7 +14,7 @@ from sqlmodel import select
 from bot.sandbox import Sandbox
 from handlers.intake.signature import Verifier, decode_secret
 from scheduler.notices import run_notices
-from storage.tables import Answer, Interaction, Notice, Pulse, Service
+from storage.tables import Answer, Notice, Pulse, Service
 from tests.conftest import TEST_SECRETS
 from tests.scenarios.conftest import Stack, interaction
 
@@ -59,11 +59,11 @@ async def test_not_yet_closes_the_pulse_tells_the_owner_and_calls_the_source_bac
     try:
         async with stack.bot() as instance:
             await _enable_check(stack)
-            await stack.post_interactions([interaction("s2", "U0AGENT02")])
-            async with instance.deps.database.begin() as session:
-                await session.exec(
-                    update(Interaction).values(callback_url=f"http://127.0.0.1:{port}/hook")
-                )
+            hook = f"http://127.0.0.1:{port}/hook"
+            status, _ = await stack.post_interactions(
+                [interaction("s2", "U0AGENT02", callback_url=hook)]
+            )
+            assert status == 202
             await stack.until_dispatched()
             agent = sandbox.agent("U0AGENT02")
             # What the agent saw, kept as it was: Slack re-sends that on a double click.

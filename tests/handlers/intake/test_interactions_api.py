@@ -379,3 +379,19 @@ async def test_the_openapi_document_is_served(intake: IntakeClient) -> None:
     document = await response.json()
     assert document["openapi"].startswith("3.1")
     assert "/api/v1/interactions" in document["paths"]
+
+
+async def test_a_callback_url_is_stored_and_part_of_the_payload(
+    intake: IntakeClient, database: Database
+) -> None:
+    hook = "https://tickets.example.gouv.fr/hooks/ecoute"
+    response, _ = await intake.post(interaction("CB1", callback_url=hook))
+    assert response.status == 202
+    async with database.begin() as session:
+        stored = (await session.exec(select(Interaction))).one()
+    assert stored.callback_url == hook
+    changed, _ = await intake.post(interaction("CB1", callback_url=hook + "/other"))
+    assert changed.status == 409
+    refused, body = await intake.post(interaction("CB2", callback_url="ftp://example.org/x"))
+    assert refused.status == 422
+    assert body["fields"][0]["path"] == "callback_url"
