@@ -14,6 +14,7 @@ from bot.deps import Deps
 from handlers.actions import digest as digest_actions
 from handlers.actions import home as home_actions
 from handlers.actions import opt_out as opt_out_actions
+from handlers.actions import plans as plan_actions
 from handlers.actions import preview as preview_actions
 from handlers.actions import pulse as pulse_actions
 from handlers.commands import router as ecoute_command
@@ -23,6 +24,7 @@ from handlers.views import charter_import as charter_import_views
 from handlers.views import comment as comment_views
 from handlers.views import commitment_form as commitment_views
 from handlers.views import confirm as confirm_views
+from handlers.views import plans as plan_views
 from handlers.views import question_form as question_views
 
 logger = logging.getLogger("ecoute.slack")
@@ -40,6 +42,8 @@ SURFACES: tuple[Callable[[AsyncApp], None], ...] = (
     question_views.register,
     charter_import_views.register,
     confirm_views.register,
+    plan_actions.register,
+    plan_views.register,
 )
 
 

@@ -76,6 +76,12 @@ class Settings(BaseSettings):
     answer_retention_days: float = Field(
         730, validation_alias=AliasChoices("ECOUTE_ANSWER_RETENTION_DAYS")
     )
+    escalation_days: float = Field(
+        14, gt=0, validation_alias=AliasChoices("ECOUTE_ESCALATION_DAYS")
+    )
+    quality_channel: str | None = Field(
+        None, validation_alias=AliasChoices("ECOUTE_QUALITY_CHANNEL")
+    )
     max_body_bytes: int = 1024 * 1024
 
     @field_validator("intake_secrets", mode="before")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -12,6 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain.admin_services import next_digest
 from domain.digests import DEFAULT_SCHEDULE
+from domain.plan_views import open_plans_of
 from domain.pulse_view import localized
 from domain.roles import Caller
 from domain.scoring import ScoreCard, score_cards, sort_cards
@@ -60,6 +61,7 @@ class OwnerHome:
     cards: tuple[ScoreCard, ...]
     schedule: str
     next_digest: datetime | None
+    open_plans: dict[int, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -171,6 +173,7 @@ async def _owner(
         cards=tuple(sort_cards(cards)),
         schedule=schedule,
         next_digest=next_digest(schedule, after=now, zone=zone),
+        open_plans=await open_plans_of(session, commitment_ids=[c.id for c in commitments]),
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -14,6 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from domain.charter_formats import parse_schedule
 from domain.errors import NotAllowed, NotFound
 from domain.masking import mask_personal_data
+from domain.plan_effects import PlanDigest, digest_plans
 from domain.scoring import ScoreCard, score_cards, weekly_estimates
 from domain.tallies import CommitmentInfo, load_commitments, recent_comments
 from storage.tables import OwnerSchedule, Person, Role, Service
@@ -51,6 +52,7 @@ class DigestFigures:
     cards: dict[int, ScoreCard]
     weekly: dict[int, list[float | None]]
     comments: dict[int, list[str]]
+    plans: dict[int, PlanDigest] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -172,7 +174,8 @@ async def digest_figures(
         commitment_id: [mask_personal_data(t, email=email_mask, phone=phone_mask) for t in texts]
         for commitment_id, texts in comments.items()
     }
-    return DigestFigures(as_of=as_of, cards=cards, weekly=weekly, comments=masked)
+    plans = await digest_plans(session, commitments=commitments, as_of=as_of)
+    return DigestFigures(as_of=as_of, cards=cards, weekly=weekly, comments=masked, plans=plans)
 
 
 async def commitment_details(

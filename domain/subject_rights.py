@@ -10,7 +10,7 @@ from sqlalchemy import delete, or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.tables import Answer, Comment, Interaction, Person, Pulse, Role
+from storage.tables import Answer, Comment, Interaction, Person, PlanNote, Pulse, Role
 
 
 @dataclass(frozen=True)
@@ -93,6 +93,12 @@ async def erase_person(
             )
         )
         .values(beneficiary_user_id=None, beneficiary_email=None, reference=None, summary=None)
+    )
+    # Notes to contributors ("you said, we did") hold the pseudonym, and the id until delivered.
+    await session.exec(
+        delete(PlanNote).where(
+            or_(col(PlanNote.respondent) == pseudonym, col(PlanNote.recipient) == user_id)
+        )
     )
     roles = await session.exec(delete(Role).where(col(Role.user_id) == user_id))
     person = await session.exec(delete(Person).where(col(Person.user_id) == user_id))

@@ -171,6 +171,11 @@ def content_for(plan: OwnerPlan, figures: DigestFigures, deps: Deps) -> DigestCo
         period_date=figures.as_of.astimezone(deps.settings.zone).date(),
         cards=cards,
         comments={c.commitment.id: figures.comments.get(c.commitment.id, []) for c in cards},
+        plans={
+            c.commitment.id: figures.plans[c.commitment.id]
+            for c in cards
+            if c.commitment.id in figures.plans
+        },
     )
 
 

@@ -14,6 +14,7 @@ from scheduler.directory import DirectorySync
 from scheduler.dispatch import Dispatcher
 from scheduler.lifecycle import run_lifecycle
 from scheduler.notices import run_notices
+from scheduler.plans import ESCALATION_EVERY_MINUTES, run_escalations_safely, run_plan_reminders
 from scheduler.retention import run_retention
 
 logger = logging.getLogger("ecoute.scheduler")
@@ -37,6 +38,15 @@ def build_scheduler(deps: Deps, dispatcher: Dispatcher) -> AsyncIOScheduler:
     add_digest_jobs(scheduler, deps)
     add_job(scheduler, run_lifecycle, "lifecycle", "interval", args=(deps,), minutes=1)
     add_job(scheduler, run_notices, "notices", "interval", args=(deps,), minutes=1)
+    add_job(scheduler, run_plan_reminders, "plans", "interval", args=(deps,), minutes=1)
+    add_job(
+        scheduler,
+        run_escalations_safely,
+        "escalations",
+        "interval",
+        args=(deps,),
+        minutes=ESCALATION_EVERY_MINUTES,
+    )
     # Idempotent and safe to run late: a missed night is caught up within the day.
     add_job(
         scheduler,

@@ -6,6 +6,7 @@ from typing import Any
 
 from bot.blocks.base import Block, Message, button, context, escape, section
 from bot.blocks.digest import DETAILS_ACTION
+from bot.blocks.plan_messages import plan_button
 from bot.blocks.scores import format_value, title_of
 from bot.i18n import Catalog
 from domain.scoring import ScoreCard
@@ -43,5 +44,8 @@ def build_alert(card: ScoreCard, catalog: Catalog, locale: str | None) -> Messag
             catalog.t(locale, "digest.details"), action_id=DETAILS_ACTION, value=str(commitment.id)
         )
         blocks.append(block)
+    # The owner can answer the fall at once: open an action plan (or see the open one).
+    opener = plan_button(commitment.id, catalog, locale)
+    blocks.append({"type": "actions", "block_id": f"p{commitment.id}", "elements": [opener]})
     blocks.append(context(catalog.t(locale, "alert.hint")))
     return Message(text=catalog.t(locale, "alert.fallback", title=title), blocks=blocks)

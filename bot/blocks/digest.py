@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from bot.blocks.base import Block, Message, button, clip, context, escape, plain, section
+from bot.blocks.plan_messages import plan_button, plan_digest_line
 from bot.blocks.scores import (
     STATUS_MARK,
     format_value,
@@ -16,7 +17,9 @@ from bot.blocks.scores import (
     title_of,
 )
 from bot.i18n import Catalog, format_date, format_percent
+from domain.plan_effects import PlanDigest
 from domain.scoring import ScoreCard, Status
+from storage.tables import PlanStatus
 
 DETAILS_ACTION = "digest.details"
 DIGEST_METADATA_TYPE = "ecoute_digest"
@@ -35,6 +38,7 @@ class DigestContent:
     period_date: date
     cards: Sequence[ScoreCard]
     comments: Mapping[int, Sequence[str]]
+    plans: Mapping[int, PlanDigest] = field(default_factory=dict)
 
     @property
     def scored(self) -> list[ScoreCard]:
@@ -52,7 +56,9 @@ def digest_metadata(run_id: int, owner: str) -> dict[str, Any]:
     return {"event_type": DIGEST_METADATA_TYPE, "event_payload": {"run_id": run_id, "owner": owner}}
 
 
-def _detail_lines(card: ScoreCard, catalog: Catalog, locale: str | None) -> list[str]:
+def _detail_lines(
+    card: ScoreCard, catalog: Catalog, locale: str | None, plan: PlanDigest | None = None
+) -> list[str]:
     commitment = card.commitment
     rate = card.response_rate
     facts = [
@@ -67,18 +73,25 @@ def _detail_lines(card: ScoreCard, catalog: Catalog, locale: str | None) -> list
         else catalog.t(locale, "digest.no_pulse"),
         previous_line(card, catalog, locale),
     ]
-    return [score_line(card, catalog, locale), " · ".join(facts)]
+    lines = [score_line(card, catalog, locale), " · ".join(facts)]
+    if plan is not None:
+        lines.append(plan_digest_line(plan, commitment, catalog, locale))
+    return lines
 
 
 def _card_blocks(
-    card: ScoreCard, comments: Sequence[str], catalog: Catalog, locale: str | None
+    card: ScoreCard,
+    comments: Sequence[str],
+    catalog: Catalog,
+    locale: str | None,
+    plan: PlanDigest | None = None,
 ) -> list[Block]:
     commitment = card.commitment
     status = catalog.t(locale, f"digest.status.{card.current.status}")
     heading = (
         f"{STATUS_MARK[card.current.status]} *{escape(title_of(commitment, locale))}* · _{status}_"
     )
-    body = "\n".join([heading, *(_detail_lines(card, catalog, locale))])
+    body = "\n".join([heading, *(_detail_lines(card, catalog, locale, plan))])
     block = section(body, block_id=f"c{commitment.id}")
     block["accessory"] = button(
         catalog.t(locale, "digest.details"), action_id=DETAILS_ACTION, value=str(commitment.id)
@@ -87,6 +100,11 @@ def _card_blocks(
     if comments:
         quotes = [f"« {escape(clip(text, MAX_COMMENT_CHARS))} »" for text in comments[:3]]
         blocks.append(context(catalog.t(locale, "digest.comments"), *quotes))
+    fallen = card.current.status in (Status.BELOW, Status.BREACHED)
+    if fallen and (plan is None or plan.status != PlanStatus.OPEN):
+        # Where the score fell, the owner can act from here: open a plan.
+        opener = plan_button(commitment.id, catalog, locale)
+        blocks.append({"type": "actions", "block_id": f"p{commitment.id}", "elements": [opener]})
     return blocks
 
 
@@ -134,7 +152,8 @@ def build_digest(content: DigestContent, catalog: Catalog) -> Message:
     left: list[ScoreCard] = []
     for card in content.scored:
         comments = content.comments.get(card.commitment.id, ())
-        card_blocks = _card_blocks(card, comments, catalog, locale)
+        plan = content.plans.get(card.commitment.id)
+        card_blocks = _card_blocks(card, comments, catalog, locale, plan)
         if left or len(card_blocks) > budget:
             left.append(card)
             continue
@@ -159,7 +178,8 @@ def digest_as_text(content: DigestContent, catalog: Catalog) -> str:
         status = catalog.t(locale, f"digest.status.{card.current.status}")
         lines.append(f"[{status}] {title_of(card.commitment, locale)} ({card.commitment.code})")
         lines.extend(
-            f"    {line.replace('*', '')}" for line in _detail_lines(card, catalog, locale)
+            f"    {line.replace('*', '')}"
+            for line in _detail_lines(card, catalog, locale, content.plans.get(card.commitment.id))
         )
         lines.extend(f"    « {text} »" for text in content.comments.get(card.commitment.id, ())[:3])
     waiting = _waiting(content.cards, catalog, locale)

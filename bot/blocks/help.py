@@ -7,7 +7,20 @@ from bot.blocks.base import Block, Message, context, section
 from bot.i18n import Catalog
 
 EVERYONE = ("help", "home", "optout")
-OWNERS = ("stats", "services", "commitments", "questions", "question_preview", "schedule")
+OWNERS = (
+    "stats",
+    "services",
+    "commitments",
+    "questions",
+    "question_preview",
+    "schedule",
+    "plans",
+    "plan_open",
+    "plan_show",
+    "plan_update",
+    "plan_note",
+    "review",
+)
 ADMINS = (
     "commitment_add",
     "commitment_edit",

@@ -9,8 +9,10 @@ from bot.blocks.admin_ids import HOME_AUDIT, HOME_EXPORT, HOME_IMPORT, HOME_OPT_
 from bot.blocks.admin_stats import card_text
 from bot.blocks.admin_text import date_time, duration
 from bot.blocks.base import Block, button, clip, context, escape, mrkdwn, plain, section
+from bot.blocks.plan_messages import plan_button
 from bot.i18n import Catalog, format_date, format_percent
 from domain.admin_home import AdminHome, AgentHome, HomeData, OwnerHome, PulseWindow
+from domain.scoring import Status
 
 MAX_CARDS = 30
 
@@ -71,7 +73,15 @@ def _agent(agent: AgentHome, catalog: Catalog, locale: str) -> list[Block]:
 
 def _owner(owner: OwnerHome, catalog: Catalog, locale: str, zone: ZoneInfo) -> list[Block]:
     blocks: list[Block] = [_header(catalog.t(locale, "home.owner_title"))]
-    blocks += [section(card_text(card, catalog, locale)) for card in owner.cards[:MAX_CARDS]]
+    for card in owner.cards[:MAX_CARDS]:
+        block = section(card_text(card, catalog, locale))
+        open_plan = owner.open_plans.get(card.commitment.id)
+        if open_plan is not None or card.current.status in (Status.BELOW, Status.BREACHED):
+            # The owner acts where they look: open a plan, or follow the one under way.
+            block["accessory"] = plan_button(
+                card.commitment.id, catalog, locale, open_plan=open_plan
+            )
+        blocks.append(block)
     if len(owner.cards) > MAX_CARDS:
         left = len(owner.cards) - MAX_CARDS
         blocks.append(context(catalog.t(locale, "admin.stats.more", count=left)))

@@ -7,11 +7,11 @@ import asyncio
 import sys
 from collections.abc import Sequence
 
-from bot.cli import charter, db, demo, digest, interactions, privacy, serve, stats
+from bot.cli import charter, db, demo, digest, export, interactions, privacy, review, serve, stats
 from bot.cli.common import CommandError
 from bot.config import SettingsError, load_settings
 
-GROUPS = (serve, demo, db, charter, interactions, digest, stats, privacy)
+GROUPS = (serve, demo, db, charter, interactions, digest, stats, privacy, review, export)
 
 
 def build_parser() -> argparse.ArgumentParser:

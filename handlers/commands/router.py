@@ -17,7 +17,9 @@ from handlers.commands import (
     charter,
     commitments,
     personal,
+    plans,
     questions,
+    review,
     roles,
     schedules,
     services,
@@ -51,6 +53,9 @@ ROUTES: dict[str, Handler] = {
     "charter": charter.run,
     "optout": personal.run_out,
     "optin": personal.run_in,
+    "plan": plans.run,
+    "plans": plans.run_list,
+    "review": review.run,
 }
 # French words for the groups, so that a French speaker's first guess works too.
 ALIASES = {
@@ -63,6 +68,7 @@ ALIASES = {
     "reprendre": "resume",
     "statistiques": "stats",
     "horaire": "schedule",
+    "revue": "review",
 }
 
 

@@ -11,13 +11,16 @@ from storage.tables.digests import (
 )
 from storage.tables.notices import Notice
 from storage.tables.people import Marker, Person, Role
+from storage.tables.plans import ActionPlan, BreachWatch, PlanAction, PlanNote, PlanStatus
 from storage.tables.pulses import Answer, Comment, Interaction, Pulse, PulseStatus, SlackEvent
 
 __all__ = [
+    "ActionPlan",
     "AlertDelivery",
     "AlertState",
     "Answer",
     "AuditEntry",
+    "BreachWatch",
     "Comment",
     "Commitment",
     "DeliveryStatus",
@@ -28,6 +31,9 @@ __all__ = [
     "Notice",
     "OwnerSchedule",
     "Person",
+    "PlanAction",
+    "PlanNote",
+    "PlanStatus",
     "Pulse",
     "PulseStatus",
     "Question",

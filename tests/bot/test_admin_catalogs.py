@@ -24,6 +24,8 @@ ACTIONS = [
     "role.grant",
     "role.revoke",
     "charter.import",
+    *(f"plan.{name}" for name in ("open", "done", "dropped", "note")),
+    *(f"plan.action_{name}" for name in ("done", "dropped")),
 ]
 
 
