@@ -42,6 +42,12 @@ async def slack_events(request: web.Request) -> web.Response:
     Bolt answers 500 to a non-numeric timestamp and crashes on a signed but malformed body;
     both are the sender's fault, so they get 401 and 400 here before Bolt sees them.
     """
+    if (request.content_length or 0) > request.app[DEPS].settings.max_body_bytes:
+        # Answer before reading, and close: a sender still pushing its body cannot be left
+        # blocked on a connection nobody reads.
+        refused = web.json_response({"error": "body_too_large"}, status=413)
+        refused.force_close()
+        return refused
     body = await request.read()
     timestamp = request.headers.get("X-Slack-Request-Timestamp", "")
     signature = request.headers.get("X-Slack-Signature", "")
