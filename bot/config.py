@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
@@ -54,6 +54,15 @@ class Settings(BaseSettings):
     )
     dispatch_batch: int = Field(50, validation_alias=AliasChoices("ECOUTE_DISPATCH_BATCH"))
     max_send_attempts: int = Field(6, validation_alias=AliasChoices("ECOUTE_MAX_SEND_ATTEMPTS"))
+    dispatch_lease_seconds: float = Field(
+        120, gt=0, validation_alias=AliasChoices("ECOUTE_DISPATCH_LEASE")
+    )
+    log_format: Literal["json", "text"] = Field(
+        "json", validation_alias=AliasChoices("ECOUTE_LOG_FORMAT")
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        "INFO", validation_alias=AliasChoices("ECOUTE_LOG_LEVEL")
+    )
     slack_posts_per_minute: int = Field(
         300, validation_alias=AliasChoices("ECOUTE_SLACK_POSTS_PER_MINUTE")
     )

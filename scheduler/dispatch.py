@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -48,6 +49,16 @@ UNDELIVERABLE = frozenset(
     }
 )
 CONCURRENT_SENDS = 8
+# While Slack is down, probe it at most this often (the pause doubles from 1 s up to this).
+MAX_OUTAGE_PAUSE = 60.0
+
+
+@dataclass(frozen=True)
+class _Unavailable:
+    """A send Slack could not take (5xx, unreachable, still throttled): not the pulse's fault."""
+
+    claimed: Claimed
+    error: BaseException
 
 
 @dataclass
@@ -58,6 +69,8 @@ class Dispatcher:
     directory: DirectorySync
     stopping: bool = False
     _pass: asyncio.Lock = field(default_factory=asyncio.Lock)
+    _outage_pause: float = 0.0
+    _resume_at: float = 0.0
 
     async def drain(self) -> None:
         """Stop claiming; let sends under way finish and give the rest of the batch back."""
@@ -67,7 +80,7 @@ class Dispatcher:
 
     async def run_once(self) -> int:
         """Claim one batch of due pulses and settle each; return how many were claimed."""
-        if self.stopping:
+        if self.stopping or time.monotonic() < self._resume_at:
             return 0
         async with self._pass:
             return await self._pass_once()
@@ -77,7 +90,10 @@ class Dispatcher:
         try:
             async with self.deps.database.begin() as session:
                 claimed = await claim_due(
-                    session, now=self.deps.now(), limit=settings.dispatch_batch
+                    session,
+                    now=self.deps.now(),
+                    limit=settings.dispatch_batch,
+                    lease=timedelta(seconds=settings.dispatch_lease_seconds),
                 )
                 prepared = [
                     await prepare(
@@ -95,35 +111,74 @@ class Dispatcher:
         except DatabaseUnavailable as exc:
             logger.warning("dispatch skipped, database unavailable: %s", exc)
             return 0
-        waiting = [p.claimed.pulse_id for p in prepared if p.outcome is Outcome.WAIT_FOR_DIRECTORY]
+        waiting = [p.claimed for p in prepared if p.outcome is Outcome.WAIT_FOR_DIRECTORY]
         if waiting:
             await self._refresh_directory(waiting)
         limit = asyncio.Semaphore(CONCURRENT_SENDS)
 
-        async def send(item: Prepared) -> None:
+        async def send(item: Prepared) -> bool | _Unavailable:
             async with limit:
                 if self.stopping:
-                    async with self.deps.database.begin() as session:
-                        await release(session, pulse_ids=[item.claimed.pulse_id])
-                    return
-                await self._deliver(item)
+                    await self._give_back([item.claimed])
+                    return False
+                return await self._deliver(item)
 
-        await asyncio.gather(*(send(item) for item in ready))
+        results = await asyncio.gather(*(send(item) for item in ready))
+        await self._settle_unavailable(
+            [r for r in results if isinstance(r, _Unavailable)],
+            any_sent=any(r is True for r in results),
+        )
         return len(claimed)
 
-    async def _refresh_directory(self, pulse_ids: list[int]) -> None:
+    async def _settle_unavailable(self, failures: list[_Unavailable], *, any_sent: bool) -> None:
+        """Retry failed sends; if none of the pass went through, hold the queue instead."""
+        if any_sent or not failures:
+            for failure in failures:
+                await self._record_failure(failure.claimed, failure.error)
+            if any_sent:
+                self._outage_pause = 0.0
+            return
+        # Slack refused every send of the pass: Slack is down, not these pulses. Spending their
+        # attempts would fail them all after a few minutes, so they go back untouched and the
+        # dispatcher waits, longer each time, before trying again.
+        await self._give_back([failure.claimed for failure in failures])
+        self._outage_pause = min(MAX_OUTAGE_PAUSE, max(1.0, self._outage_pause * 2))
+        self._resume_at = time.monotonic() + self._outage_pause
+        reason, _ = _classify(failures[0].error)
+        logger.warning(
+            "Slack unavailable (%s): %d pulses held, next try in %.0f s",
+            reason,
+            len(failures),
+            self._outage_pause,
+        )
+
+    async def _give_back(self, claimed: list[Claimed]) -> None:
+        """Return unsent pulses to the queue; those in doubt stay in doubt."""
+        # Released, an in-doubt pulse would come back as new and be sent again without
+        # looking for it in Slack first: it only gets its lease expired.
         async with self.deps.database.begin() as session:
-            await release(session, pulse_ids=pulse_ids)
+            await release(session, pulse_ids=[c.pulse_id for c in claimed if not c.in_doubt])
+            for item in claimed:
+                if item.in_doubt:
+                    await mark_in_doubt(
+                        session, pulse_id=item.pulse_id, now=self.deps.now(), reason="in doubt"
+                    )
+
+    async def _refresh_directory(self, claimed: list[Claimed]) -> None:
+        await self._give_back(claimed)
         try:
             await self.directory.refresh()
         except Exception:  # the pulses stay queued; the next pass tries again
             logger.exception("directory sync failed")
 
-    async def _deliver(self, item: Prepared) -> None:
+    async def _deliver(self, item: Prepared) -> bool | _Unavailable:
+        """Send one pulse; return True if it reached Slack, or what made Slack refuse it."""
         assert item.view is not None
         pulse_id = item.claimed.pulse_id
-        if item.claimed.in_doubt and await self._reconciled(item):
-            return
+        if item.claimed.in_doubt:
+            found = await self._reconciled(item)
+            if found is not None:
+                return found
         message = build_first_message(item.view, self.deps.catalog)
         try:
             response = await self.deps.slack.chat_postMessage(
@@ -133,8 +188,10 @@ class Dispatcher:
                 **message.as_kwargs(),
             )
         except Exception as exc:  # every failure is classified, none may lose the pulse
+            if _slack_unavailable(exc):
+                return _Unavailable(item.claimed, exc)
             await self._record_failure(item.claimed, exc)
-            return
+            return False
         async with self.deps.database.begin() as session:
             await mark_sent(
                 session,
@@ -144,8 +201,10 @@ class Dispatcher:
                 now=self.deps.now(),
                 response_window=etiquette_of(self.deps.settings).response_window,
             )
+        return True
 
-    async def _reconciled(self, item: Prepared) -> bool:
+    async def _reconciled(self, item: Prepared) -> bool | None:
+        """Look for an in-doubt pulse in Slack: True found, None not there, False cannot tell."""
         assert item.view is not None
         try:
             found = await find_sent_pulse(
@@ -153,9 +212,9 @@ class Dispatcher:
             )
         except Exception as exc:  # cannot tell: try again later rather than risk a duplicate
             await self._record_failure(item.claimed, exc, in_doubt=True)
-            return True
-        if found is None:
             return False
+        if found is None:
+            return None
         channel, ts = found
         async with self.deps.database.begin() as session:
             await mark_sent(
@@ -212,6 +271,17 @@ def etiquette_of(settings: Settings) -> Etiquette:
         response_window=timedelta(days=settings.response_window_days),
         reminder_after=timedelta(hours=settings.reminder_after_hours),
     )
+
+
+def _slack_unavailable(exc: BaseException) -> bool:
+    """Tell whether Slack, not the message, made a send fail (so it may hold the whole queue)."""
+    if isinstance(exc, aiohttp.ClientConnectorError):
+        return True
+    if isinstance(exc, SlackApiError) and exc.response is not None:
+        data: Any = exc.response.data
+        error = data.get("error") if isinstance(data, dict) else None
+        return exc.response.status_code >= 500 or error in ("ratelimited", "service_unavailable")
+    return False
 
 
 def _classify(exc: BaseException) -> tuple[str, str]:
