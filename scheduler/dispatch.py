@@ -49,6 +49,7 @@ UNDELIVERABLE = frozenset(
     }
 )
 CONCURRENT_SENDS = 8
+MAX_PASSES_PER_RUN = 20
 # While Slack is down, probe it at most this often (the pause doubles from 1 s up to this).
 MAX_OUTAGE_PAUSE = 60.0
 
@@ -82,8 +83,16 @@ class Dispatcher:
         """Claim one batch of due pulses and settle each; return how many were claimed."""
         if self.stopping or time.monotonic() < self._resume_at:
             return 0
+        total = 0
         async with self._pass:
-            return await self._pass_once()
+            # A full batch means more are due: go on at once rather than idle until the next
+            # tick (bounded, so one run always ends and a stop is never kept waiting long).
+            for _ in range(MAX_PASSES_PER_RUN):
+                claimed = await self._pass_once()
+                total += claimed
+                if claimed < self.deps.settings.dispatch_batch or self.stopping:
+                    break
+        return total
 
     async def _pass_once(self) -> int:
         settings = self.deps.settings
