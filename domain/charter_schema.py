@@ -20,6 +20,7 @@ from pydantic import (
 )
 
 from domain.charter_formats import format_delay, parse_delay, parse_schedule, parse_working_hours
+from domain.group_sizes import SCORE_MIN_GROUP
 
 DEFAULT_SCHEDULE = "mon 09:00"
 DEFAULT_WORKING_HOURS = "mon-fri 09:00-18:00"
@@ -27,7 +28,7 @@ DEFAULT_DELAY = "2h"
 # A pulse question becomes one Slack section; short questions get answered.
 MAX_QUESTION_TEXT = 150
 # Fewer respondents than this could identify someone in a small team.
-MIN_RESPONSES_FLOOR = 5
+MIN_RESPONSES_FLOOR = SCORE_MIN_GROUP
 
 Metric = Literal["csat", "mean", "nps", "yes_rate", "effort"]
 QuestionKind = Literal["rating_5", "yes_no", "nps_10", "effort_7", "text"]

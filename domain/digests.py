@@ -13,6 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain.charter_formats import parse_schedule
 from domain.errors import NotAllowed, NotFound
+from domain.group_sizes import COMMENT_MIN_GROUP
 from domain.masking import mask_personal_data
 from domain.plan_effects import PlanDigest, digest_plans
 from domain.scoring import ScoreCard, score_cards, weekly_estimates
@@ -21,7 +22,7 @@ from storage.tables import OwnerSchedule, Person, Role, Service
 
 DEFAULT_SCHEDULE = "mon 09:00"
 # Comments are shown only where ten people answered: fewer could point at someone.
-COMMENT_MIN_RESPONDENTS = 10
+COMMENT_MIN_RESPONDENTS = COMMENT_MIN_GROUP
 MAX_COMMENTS = 3
 # The longest a schedule can go without firing: a monthly one, plus a margin for DST.
 _LOOKBACK_DAYS = 62

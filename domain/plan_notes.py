@@ -23,6 +23,7 @@ from domain.charter_admin import Problem, raise_problems
 from domain.contact import last_contacts
 from domain.errors import Conflict
 from domain.etiquette import next_good_moment, person_zone
+from domain.group_sizes import SCORE_MIN_GROUP
 from domain.plan_jobs import DEFAULT_HOLIDAYS, DEFAULT_HOURS
 from domain.plan_views import PlanLine, load_plans, readable_plan
 from domain.pulse_view import localized
@@ -39,7 +40,7 @@ from storage.tables import (
 )
 from storage.upsert import insert_for
 
-MIN_RECIPIENTS = 5
+MIN_RECIPIENTS = SCORE_MIN_GROUP
 MAX_NOTE = 1000
 LEASE = timedelta(minutes=5)
 MAX_ATTEMPTS = 8

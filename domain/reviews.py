@@ -20,6 +20,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain.charter_admin import UnknownCode
 from domain.digests import COMMENT_MIN_RESPONDENTS
+from domain.group_sizes import SCORE_MIN_GROUP
 from domain.masking import mask_personal_data
 from domain.plan_effects import PlanEffect, plan_effect
 from domain.plan_views import PlanLine, load_plans
@@ -32,7 +33,7 @@ from storage.tables import ActionPlan, Comment, PlanStatus, Pulse, PulseStatus, 
 
 COMMENTS_SHOWN = 20
 # The same floor as the scores: a share of fewer people could point at someone.
-MIN_GROUP = 5
+MIN_GROUP = SCORE_MIN_GROUP
 
 
 @dataclass(frozen=True)
