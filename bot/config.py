@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from domain.etiquette import Etiquette
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///ecoute.db"
 
@@ -140,6 +143,16 @@ class Settings(BaseSettings):
         if value is None:
             raise SettingsError(f"missing setting {_ENV_NAMES.get(field, field)}")
         return str(value.get_secret_value())
+
+    @property
+    def etiquette(self) -> Etiquette:
+        """Return the contact budget, response window and reminder delay as the domain uses them."""
+        return Etiquette(
+            cooldown=timedelta(days=self.cooldown_days),
+            commitment_cooldown=timedelta(days=self.commitment_cooldown_days),
+            response_window=timedelta(days=self.response_window_days),
+            reminder_after=timedelta(hours=self.reminder_after_hours),
+        )
 
     @property
     def zone(self) -> ZoneInfo:

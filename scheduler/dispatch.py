@@ -13,7 +13,6 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 
 from bot.blocks.pulse import build_first_message, pulse_metadata
-from bot.config import Settings
 from bot.deps import Deps
 from domain.dispatch import (
     Claimed,
@@ -28,7 +27,6 @@ from domain.dispatch import (
     prepare,
     release,
 )
-from domain.etiquette import Etiquette
 from scheduler.directory import DirectorySync
 from scheduler.reconcile import find_sent_pulse
 from storage.engine import DatabaseUnavailable
@@ -111,7 +109,7 @@ class Dispatcher:
                         now=self.deps.now(),
                         pseudonymize=self.deps.pseudonymize,
                         default_locale=settings.default_locale,
-                        etiquette=etiquette_of(settings),
+                        etiquette=settings.etiquette,
                         zone=settings.zone,
                     )
                     for item in claimed
@@ -208,7 +206,7 @@ class Dispatcher:
                 channel=str(response["channel"]),
                 ts=str(response["ts"]),
                 now=self.deps.now(),
-                response_window=etiquette_of(self.deps.settings).response_window,
+                response_window=self.deps.settings.etiquette.response_window,
             )
         return True
 
@@ -232,7 +230,7 @@ class Dispatcher:
                 channel=channel,
                 ts=ts,
                 now=self.deps.now(),
-                response_window=etiquette_of(self.deps.settings).response_window,
+                response_window=self.deps.settings.etiquette.response_window,
             )
         logger.info("pulse %s reconciled: it had reached Slack", item.claimed.pulse_id)
         return True
@@ -270,16 +268,6 @@ class Dispatcher:
                     max_attempts=self.deps.settings.max_send_attempts,
                 )
         logger.warning("pulse %s not sent (%s): %s", claimed.pulse_id, status, reason)
-
-
-def etiquette_of(settings: Settings) -> Etiquette:
-    """Return the deployment's contact budget and response window."""
-    return Etiquette(
-        cooldown=timedelta(days=settings.cooldown_days),
-        commitment_cooldown=timedelta(days=settings.commitment_cooldown_days),
-        response_window=timedelta(days=settings.response_window_days),
-        reminder_after=timedelta(hours=settings.reminder_after_hours),
-    )
 
 
 def _slack_unavailable(exc: BaseException) -> bool:

@@ -7,7 +7,6 @@ import logging
 from bot.blocks.pulse import build_pulse_closed, build_reminder
 from bot.deps import Deps
 from domain.lifecycle import claim_reminders, close_expired
-from scheduler.dispatch import etiquette_of
 from storage.engine import DatabaseUnavailable
 
 logger = logging.getLogger("ecoute.lifecycle")
@@ -24,7 +23,7 @@ async def run_lifecycle(deps: Deps) -> tuple[int, int]:
             reminders = await claim_reminders(
                 session,
                 now=deps.now(),
-                after=etiquette_of(settings).reminder_after,
+                after=settings.etiquette.reminder_after,
                 zone=settings.zone,
                 limit=BATCH,
             )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
@@ -104,7 +103,7 @@ async def handle_note_form(
                 text=values.get(NOTE_TEXT_BLOCK),
                 text_en=values.get(NOTE_TEXT_EN_BLOCK),
                 now=deps.now(),
-                cooldown=timedelta(days=deps.settings.cooldown_days),
+                cooldown=deps.settings.etiquette.cooldown,
                 default_locale=deps.settings.default_locale,
             )
     except DomainError as refusal:
@@ -132,7 +131,7 @@ async def handle_note_confirm(
                 text=text,
                 text_en=text_en,
                 now=deps.now(),
-                cooldown=timedelta(days=deps.settings.cooldown_days),
+                cooldown=deps.settings.etiquette.cooldown,
                 zone=deps.settings.zone,
                 default_locale=deps.settings.default_locale,
             )
